@@ -1,0 +1,2 @@
+// movierec-bench: kernel benchmarks (under construction).
+print("movierec-bench: no kernels yet")

@@ -1,0 +1,1 @@
+// Boosting: under construction — see README and the open issue for this module.

@@ -1,0 +1,1 @@
+// Clustering: under construction — see README and the open issue for this module.

@@ -1,0 +1,1 @@
+// Recommender: under construction — see README and the open issue for this module.
