@@ -1,0 +1,130 @@
+import Runtime
+
+/// For each row of `X`, the nearest centre and its squared Euclidean distance.
+public struct NearestCentres: Sendable, Equatable {
+    /// Index of the nearest centre of each row (ties: the smaller index).
+    public let labels: [Int32]
+    /// Squared distance to that centre, clamped at 0 (the expansion below can round slightly negative).
+    public let distances: [Float]
+}
+
+/// Squared Euclidean distances from every row of dense `x` to every row of `centres`, fused with
+/// the argmin, computed as `‖x‖² − 2·x·c + ‖c‖²`.
+///
+/// Rows are processed in chunks of `chunkRows` in parallel; each chunk forms the `chunk × k`
+/// block `X_chunk · Cᵀ` with GEMM (BLAS: `cblas_sgemm` single-threaded per worker; Swift: the
+/// packed SIMD GEMM), so memory stays `O(threads × chunkRows × k)`, never `n × k`.
+/// - Parameter centreNormsSquared: `‖c‖²` per centre if the caller already has them.
+/// - Throws: `.invalidArgument` when there are no centres, `.dimensionMismatch` for a column-count
+///   mismatch.
+public func nearestCentres(_ x: Matrix<Float>, centres: Matrix<Float>, centreNormsSquared: [Float]? = nil,
+                           chunkRows: Int = 256, backend: Backend = .default, threads: Int = Threads.defaultCount) throws -> NearestCentres {
+    try NearestCentresKernel.validate(rows: x.rows, cols: x.cols, centres: centres, norms: centreNormsSquared)
+    let t = Threads.resolve(threads)
+    let cNorms = centreNormsSquared ?? rowNormsSquared(centres, backend: backend, threads: t)
+    let k = centres.rows, d = x.cols, n = x.rows
+    let chunk = max(1, chunkRows)
+    var labels = [Int32](repeating: 0, count: n)
+    var dists = [Float](repeating: 0, count: n)
+    x.withUnsafeBufferPointer { xp in
+        centres.withUnsafeBufferPointer { cp in
+            labels.withUnsafeMutableBufferPointer { lp in
+                dists.withUnsafeMutableBufferPointer { dp in
+                    let sx = UnsafeSendable(xp.baseAddress), sc = UnsafeSendable(cp.baseAddress)
+                    let sl = UnsafeSendable(lp.baseAddress), sd = UnsafeSendable(dp.baseAddress)
+                    let chunks = (n + chunk - 1) / chunk
+                    BLASThreads.with(1) {
+                        parallelFor(chunks: chunks, threads: t) { ci in
+                            guard let lb = sl.value, let db = sd.value else { return }
+                            let r0 = ci * chunk, r1 = min(n, r0 + chunk)
+                            var g = [Float](repeating: 0, count: (r1 - r0) * k)
+                            g.withUnsafeMutableBufferPointer { gp in
+                                if let xb = sx.value, let cb = sc.value, d > 0 {
+                                    GEMMKernel.run(transposeA: false, transposeB: true, m: r1 - r0, n: k, k: d, alpha: -2,
+                                                   a: xb + r0 * d, lda: d, b: cb, ldb: d, beta: 0, c: gp.baseAddress, ldc: k,
+                                                   backend: backend, threads: 1)
+                                }
+                                for i in r0..<r1 {
+                                    let xn: Float = sx.value.map { VectorKernels.dot($0 + i * d, $0 + i * d, d, backend: backend) } ?? 0
+                                    let (label, best) = NearestCentresKernel.argmin(gp, offset: (i - r0) * k, k: k, xNorm: xn, cNorms: cNorms)
+                                    lb[i] = label
+                                    db[i] = best
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return NearestCentres(labels: labels, distances: dists)
+}
+
+/// The same for CSR rows `x` (e.g. a user × item rating matrix): `x·c` for a chunk is a sparse ×
+/// dense product against `Cᵀ` (formed once, `d × k`), so each non-zero costs one length-`k` axpy
+/// (BLAS path: `cblas_saxpy`; Swift path: SIMD), and `‖x‖²` is the sum of the stored squares.
+public func nearestCentres(_ x: SparseMatrix, centres: Matrix<Float>, centreNormsSquared: [Float]? = nil,
+                           chunkRows: Int = 256, backend: Backend = .default, threads: Int = Threads.defaultCount) throws -> NearestCentres {
+    try NearestCentresKernel.validate(rows: x.rows, cols: x.cols, centres: centres, norms: centreNormsSquared)
+    let t = Threads.resolve(threads)
+    let cNorms = centreNormsSquared ?? rowNormsSquared(centres, backend: backend, threads: t)
+    let xNorms = x.rowNormsSquared(backend: backend)
+    let centresT = centres.transposed()
+    let k = centres.rows, n = x.rows
+    let chunk = max(1, chunkRows)
+    var labels = [Int32](repeating: 0, count: n)
+    var dists = [Float](repeating: 0, count: n)
+    centresT.withUnsafeBufferPointer { ctp in
+        labels.withUnsafeMutableBufferPointer { lp in
+            dists.withUnsafeMutableBufferPointer { dp in
+                let sct = UnsafeSendable(ctp.baseAddress)
+                let sl = UnsafeSendable(lp.baseAddress), sd = UnsafeSendable(dp.baseAddress)
+                let chunks = (n + chunk - 1) / chunk
+                BLASThreads.with(1) {
+                    parallelFor(chunks: chunks, threads: t) { ci in
+                        guard let lb = sl.value, let db = sd.value else { return }
+                        let r0 = ci * chunk, r1 = min(n, r0 + chunk)
+                        var g = [Float](repeating: 0, count: (r1 - r0) * k)
+                        g.withUnsafeMutableBufferPointer { gp in
+                            guard let gb = gp.baseAddress else { return }
+                            if let ctb = sct.value {
+                                SpMMKernel.plain(x, rows: r0..<r1, alpha: -2, b: ctb, n: k, c: gb, backend: backend, threads: 1)
+                            }
+                            for i in r0..<r1 {
+                                let (label, best) = NearestCentresKernel.argmin(gp, offset: (i - r0) * k, k: k, xNorm: xNorms[i], cNorms: cNorms)
+                                lb[i] = label
+                                db[i] = best
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return NearestCentres(labels: labels, distances: dists)
+}
+
+enum NearestCentresKernel {
+    static func validate(rows: Int, cols: Int, centres: Matrix<Float>, norms: [Float]?) throws {
+        guard centres.rows > 0 else { throw LinearAlgebraError.invalidArgument(operation: "nearestCentres", details: "no centres (k = 0)") }
+        guard centres.cols == cols else {
+            throw LinearAlgebraError.dimensionMismatch(operation: "nearestCentres", details: "rows have \(cols) columns, centres have \(centres.cols)")
+        }
+        if let norms, norms.count != centres.rows {
+            throw LinearAlgebraError.dimensionMismatch(operation: "nearestCentres", details: "\(norms.count) centre norms for \(centres.rows) centres")
+        }
+    }
+
+    /// Argmin over `xNorm + g[j] + cNorms[j]` (`g` already holds `-2·x·c`); ties → smaller `j`.
+    /// A NaN distance never wins; if all are NaN the label is 0 and the distance NaN.
+    @inline(__always)
+    static func argmin(_ g: UnsafeMutableBufferPointer<Float>, offset: Int, k: Int, xNorm: Float, cNorms: [Float]) -> (Int32, Float) {
+        var best = Float.infinity, label = -1
+        for j in 0..<k {
+            let dist = xNorm + g[offset + j] + cNorms[j]
+            if dist < best { best = dist; label = j }
+        }
+        if label < 0 { return (0, xNorm + g[offset] + cNorms[0]) }
+        return (Int32(label), max(0, best))
+    }
+}

@@ -1,0 +1,182 @@
+import Runtime
+
+/// The pure-Swift single-precision GEMM: the classic Goto/BLIS structure.
+///
+/// - `C` is first scaled by `beta`; then for each `NC`-wide block of columns and `KC`-deep slice
+///   of `k`, the slice of `op(B)` is packed into 16-column slivers (`KC × 16`, contiguous,
+///   zero-padded), and each `MC`-row block of `op(A)` (times `alpha`) into 6-row slivers.
+/// - A 6×16 micro-kernel keeps twelve `SIMD8<Float>` accumulators in registers and performs
+///   `KC` rank-1 updates with fused multiply-adds (AVX2+FMA: 12 of the 16 ymm registers).
+/// - Blocks of `MC` rows run in parallel (each worker packs its own `A` block; the packed `B`
+///   slice is shared and read-only).
+/// Results are deterministic for any thread count: each element of C is summed in the same order.
+enum SwiftSGEMM {
+    static let mr = 6
+    static let nr = 16
+    static let kc = 256
+    static let mc = 120
+    static let nc = 4096
+
+    static func run(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int
+    ) {
+        GEMMKernel.scale(c, m: m, n: n, ldc: ldc, beta: beta)
+        // Element (i, p) of op(A) is a[i * rsA + p * csA]; (p, j) of op(B) is b[p * rsB + j * csB].
+        let rsA = transposeA ? 1 : lda, csA = transposeA ? lda : 1
+        let rsB = transposeB ? 1 : ldb, csB = transposeB ? ldb : 1
+        let ncEff = min(nc, roundUp(n, nr))
+        let kcEff = min(kc, k)
+        let packedB = UnsafeMutableRawPointer.allocate(byteCount: kcEff * ncEff * 4, alignment: 64)
+            .bindMemory(to: Float.self, capacity: kcEff * ncEff)
+        defer { packedB.deallocate() }
+        let sa = UnsafeSendable(a), sb = UnsafeSendable(b), sc = UnsafeSendable(c), spb = UnsafeSendable(packedB)
+        let mBlocks = (m + mc - 1) / mc
+        var jc = 0
+        while jc < n {
+            let nb = min(nc, n - jc)
+            let slivers = (nb + nr - 1) / nr
+            var pc = 0
+            while pc < k {
+                let kb = min(kc, k - pc)
+                // Pack op(B)[pc..<pc+kb, jc..<jc+nb] into slivers of 16 columns.
+                let (jc0, pc0) = (jc, pc)
+                parallelFor(chunks: min(slivers, max(1, threads) * 4), threads: slivers >= 8 ? threads : 1) { chunk in
+                    let parts = min(slivers, max(1, threads) * 4)
+                    let lo = chunk * slivers / parts, hi = (chunk + 1) * slivers / parts
+                    for s in lo..<hi {
+                        packB(sb.value, rs: rsB, cs: csB, p0: pc0, j0: jc0 + s * nr, kb: kb, jValid: min(nr, nb - s * nr),
+                              into: spb.value + s * kb * nr)
+                    }
+                }
+                // Multiply every MC block of rows by the packed slice.
+                parallelFor(chunks: mBlocks, threads: threads) { blk in
+                    let ic = blk * mc
+                    let mb = min(mc, m - ic)
+                    let aSlivers = (mb + mr - 1) / mr
+                    let packedA = UnsafeMutableRawPointer.allocate(byteCount: aSlivers * mr * kb * 4, alignment: 64)
+                        .bindMemory(to: Float.self, capacity: aSlivers * mr * kb)
+                    defer { packedA.deallocate() }
+                    for t in 0..<aSlivers {
+                        packA(sa.value, rs: rsA, cs: csA, i0: ic + t * mr, p0: pc0, kb: kb, iValid: min(mr, mb - t * mr),
+                              alpha: alpha, into: packedA + t * kb * mr)
+                    }
+                    for s in 0..<slivers {
+                        let bp = UnsafePointer(spb.value + s * kb * nr)
+                        let nValid = min(nr, nb - s * nr)
+                        for t in 0..<aSlivers {
+                            let mValid = min(mr, mb - t * mr)
+                            microKernel(kb, UnsafePointer(packedA + t * kb * mr), bp,
+                                        sc.value + (ic + t * mr) * ldc + jc0 + s * nr, ldc, mValid, nValid)
+                        }
+                    }
+                }
+                pc += kb
+            }
+            jc += nb
+        }
+    }
+
+    @inline(__always)
+    static func roundUp(_ x: Int, _ m: Int) -> Int { (x + m - 1) / m * m }
+
+    /// Packs `op(B)[p0..<p0+kb, j0..<j0+16]` as `kb` rows of 16 contiguous floats (zero beyond `jValid`).
+    @inline(__always)
+    static func packB(_ b: UnsafePointer<Float>, rs: Int, cs: Int, p0: Int, j0: Int, kb: Int, jValid: Int,
+                      into dst: UnsafeMutablePointer<Float>) {
+        if cs == 1 && jValid == nr {
+            for p in 0..<kb {
+                let src = UnsafeRawPointer(b + (p0 + p) * rs + j0)
+                let d = UnsafeMutableRawPointer(dst + p * nr)
+                d.storeBytes(of: src.loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+            }
+            return
+        }
+        if rs == 1 {
+            // Transposed B: column j of op(B) is contiguous in memory.
+            for jj in 0..<nr {
+                if jj < jValid {
+                    let src = b + p0 + (j0 + jj) * cs
+                    for p in 0..<kb { dst[p * nr + jj] = src[p] }
+                } else {
+                    for p in 0..<kb { dst[p * nr + jj] = 0 }
+                }
+            }
+            return
+        }
+        for p in 0..<kb {
+            for jj in 0..<nr { dst[p * nr + jj] = jj < jValid ? b[(p0 + p) * rs + (j0 + jj) * cs] : 0 }
+        }
+    }
+
+    /// Packs `alpha · op(A)[i0..<i0+6, p0..<p0+kb]` as `kb` columns of 6 contiguous floats.
+    @inline(__always)
+    static func packA(_ a: UnsafePointer<Float>, rs: Int, cs: Int, i0: Int, p0: Int, kb: Int, iValid: Int,
+                      alpha: Float, into dst: UnsafeMutablePointer<Float>) {
+        if cs == 1 {
+            for ii in 0..<mr {
+                if ii < iValid {
+                    let src = a + (i0 + ii) * rs + p0
+                    for p in 0..<kb { dst[p * mr + ii] = alpha * src[p] }
+                } else {
+                    for p in 0..<kb { dst[p * mr + ii] = 0 }
+                }
+            }
+            return
+        }
+        // Transposed A: row p of the slice holds 6 consecutive elements of op(A)'s column.
+        for p in 0..<kb {
+            let src = a + (p0 + p) * cs + i0 * rs
+            for ii in 0..<mr { dst[p * mr + ii] = ii < iValid ? alpha * src[ii * rs] : 0 }
+        }
+    }
+
+    /// `C[0..<mValid, 0..<nValid] += Apacked(6×kb) · Bpacked(kb×16)`.
+    @inline(__always)
+    static func microKernel(_ kb: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                            _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ mValid: Int, _ nValid: Int) {
+        var c00 = SIMD8<Float>(), c01 = SIMD8<Float>()
+        var c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
+        var c20 = SIMD8<Float>(), c21 = SIMD8<Float>()
+        var c30 = SIMD8<Float>(), c31 = SIMD8<Float>()
+        var c40 = SIMD8<Float>(), c41 = SIMD8<Float>()
+        var c50 = SIMD8<Float>(), c51 = SIMD8<Float>()
+        var ap = a
+        var bp = UnsafeRawPointer(b)
+        for _ in 0..<kb {
+            let b0 = bp.load(as: SIMD8<Float>.self)
+            let b1 = bp.load(fromByteOffset: 32, as: SIMD8<Float>.self)
+            var av = SIMD8<Float>(repeating: ap[0])
+            c00 = c00.addingProduct(av, b0); c01 = c01.addingProduct(av, b1)
+            av = SIMD8<Float>(repeating: ap[1])
+            c10 = c10.addingProduct(av, b0); c11 = c11.addingProduct(av, b1)
+            av = SIMD8<Float>(repeating: ap[2])
+            c20 = c20.addingProduct(av, b0); c21 = c21.addingProduct(av, b1)
+            av = SIMD8<Float>(repeating: ap[3])
+            c30 = c30.addingProduct(av, b0); c31 = c31.addingProduct(av, b1)
+            av = SIMD8<Float>(repeating: ap[4])
+            c40 = c40.addingProduct(av, b0); c41 = c41.addingProduct(av, b1)
+            av = SIMD8<Float>(repeating: ap[5])
+            c50 = c50.addingProduct(av, b0); c51 = c51.addingProduct(av, b1)
+            ap += 6
+            bp += 64
+        }
+        if mValid == mr && nValid == nr {
+            @inline(__always) func add(_ row: Int, _ lo: SIMD8<Float>, _ hi: SIMD8<Float>) {
+                let p = UnsafeMutableRawPointer(c + row * ldc)
+                p.storeBytes(of: p.loadUnaligned(as: SIMD8<Float>.self) + lo, as: SIMD8<Float>.self)
+                p.storeBytes(of: p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) + hi, toByteOffset: 32, as: SIMD8<Float>.self)
+            }
+            add(0, c00, c01); add(1, c10, c11); add(2, c20, c21)
+            add(3, c30, c31); add(4, c40, c41); add(5, c50, c51)
+            return
+        }
+        let acc: [(SIMD8<Float>, SIMD8<Float>)] = [(c00, c01), (c10, c11), (c20, c21), (c30, c31), (c40, c41), (c50, c51)]
+        for i in 0..<mValid {
+            let row = c + i * ldc
+            let (lo, hi) = acc[i]
+            for j in 0..<nValid { row[j] += j < 8 ? lo[j] : hi[j - 8] }
+        }
+    }
+}
