@@ -1,3 +1,5 @@
+import Foundation
+
 /// MD5 (RFC 1321), streaming. Used only to check downloads against the digests GroupLens
 /// publishes beside each archive — MD5 is not collision-resistant and is not used for anything
 /// security-relevant here.
@@ -96,28 +98,32 @@ public struct MD5: Sendable {
 
     /// Processes the 64-byte block at `buffer[offset...]`.
     private mutating func compress(_ buffer: UnsafeRawBufferPointer, at offset: Int) {
-        var m = [UInt32](repeating: 0, count: 16)
-        for j in 0..<16 {
-            let p = offset + 4 * j
-            m[j] = UInt32(buffer[p]) | UInt32(buffer[p + 1]) << 8 | UInt32(buffer[p + 2]) << 16 | UInt32(buffer[p + 3]) << 24
-        }
-        var a = state.0, b = state.1, c = state.2, d = state.3
-        for i in 0..<64 {
-            var f: UInt32
-            let g: Int
-            switch i {
-            case 0..<16: f = (b & c) | (~b & d); g = i
-            case 16..<32: f = (d & b) | (~d & c); g = (5 &* i &+ 1) % 16
-            case 32..<48: f = b ^ c ^ d; g = (3 &* i &+ 5) % 16
-            default: f = c ^ (b | ~d); g = (7 &* i) % 16
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 16) { m in
+            for j in 0..<16 {
+                m[j] = UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: offset + 4 * j, as: UInt32.self))
             }
-            f = f &+ a &+ MD5.constants[i] &+ m[g]
-            a = d
-            d = c
-            c = b
-            let s = MD5.shifts[i]
-            b = b &+ ((f << s) | (f >> (32 - s)))
+            var a = state.0, b = state.1, c = state.2, d = state.3
+            MD5.constants.withUnsafeBufferPointer { k in
+                MD5.shifts.withUnsafeBufferPointer { shifts in
+                    for i in 0..<64 {
+                        var f: UInt32
+                        let g: Int
+                        switch i {
+                        case 0..<16: f = (b & c) | (~b & d); g = i
+                        case 16..<32: f = (d & b) | (~d & c); g = (5 &* i &+ 1) & 15
+                        case 32..<48: f = b ^ c ^ d; g = (3 &* i &+ 5) & 15
+                        default: f = c ^ (b | ~d); g = (7 &* i) & 15
+                        }
+                        f = f &+ a &+ k[i] &+ m[g]
+                        a = d
+                        d = c
+                        c = b
+                        let s = shifts[i]
+                        b = b &+ ((f << s) | (f >> (32 &- s)))
+                    }
+                }
+            }
+            state = (state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d)
         }
-        state = (state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d)
     }
 }
