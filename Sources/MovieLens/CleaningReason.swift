@@ -34,6 +34,7 @@ public enum CleaningReason: String, Sendable, Codable, CaseIterable {
     case duplicateMovieId = "duplicate movie id"
     case titleMissing = "title missing"
     case yearMissing = "title without year"
+    case yearOutOfRange = "year out of range"
     case genresMissing = "genres missing"
     case genreSeparator = "genres with wrong separator"
     case genreUnknown = "unknown genre name"

@@ -33,7 +33,7 @@ public struct Dataset: Sendable, Equatable {
     /// Unix time (seconds, UTC) of each rating.
     public var ratingTime: [Int64]
 
-    /// Title of each movie without the trailing `(YYYY)`; `""` when the source had none.
+    /// Title of each movie as written in the source (trimmed, e.g. `Toy Story (1995)`); `""` when missing.
     public var titles: [String]
     /// Release year parsed from the title; `0` = unknown.
     public var years: [Int16]

@@ -1,0 +1,81 @@
+/// One line of a text file: bytes `start..<end` of the file (line terminator and a trailing `\r`
+/// excluded), its 1-based number, and whether it ended with `\n`.
+struct Line {
+    var start: Int
+    var end: Int
+    var number: Int
+    var terminated: Bool
+    var count: Int { end - start }
+}
+
+/// Line iteration and chunking over a file's bytes.
+enum Lines {
+    /// Lines longer than this are dropped as `line too long` without being parsed.
+    static let maxLength = 1 << 20
+
+    /// Calls `body` for each line in `range` of `bytes`, numbering from `firstNumber`.
+    /// `range` must start at a line start; a final line without `\n` is reported unterminated.
+    @inline(__always)
+    static func forEach(_ bytes: UnsafeBufferPointer<UInt8>, in range: Range<Int>, firstNumber: Int, _ body: (Line) -> Void) {
+        var i = range.lowerBound
+        let end = range.upperBound
+        var number = firstNumber
+        while i < end {
+            var j = i
+            while j < end && bytes[j] != 10 { j += 1 }
+            let terminated = j < end
+            var e = j
+            if e > i && bytes[e - 1] == 13 { e -= 1 }
+            body(Line(start: i, end: e, number: number, terminated: terminated))
+            number += 1
+            i = j + 1
+        }
+    }
+
+    /// Number of `\n` bytes in `range`.
+    static func countNewlines(_ bytes: UnsafeBufferPointer<UInt8>, in range: Range<Int>) -> Int {
+        var n = 0
+        for i in range where bytes[i] == 10 { n += 1 }
+        return n
+    }
+
+    /// Splits `start..<bytes.count` into about `parts` ranges that each begin at a line start.
+    static func chunks(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, parts: Int) -> [Range<Int>] {
+        let total = bytes.count - start
+        guard total > 0 else { return [] }
+        let p = max(1, parts)
+        var bounds: [Int] = [start]
+        for k in 1..<p {
+            var b = start + total / p * k
+            if b <= bounds[bounds.count - 1] { continue }
+            while b < bytes.count && bytes[b - 1] != 10 { b += 1 }
+            if b < bytes.count && b > bounds[bounds.count - 1] { bounds.append(b) }
+        }
+        bounds.append(bytes.count)
+        return (0..<(bounds.count - 1)).map { bounds[$0]..<bounds[$0 + 1] }
+    }
+
+    /// Whether bytes `start..<end` hold only spaces and tabs.
+    static func isBlank(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+        var i = start
+        while i < end {
+            let b = bytes[i]
+            if b != 32 && b != 9 { return false }
+            i += 1
+        }
+        return true
+    }
+
+    /// Whether bytes `start..<end` contain NUL or another control byte other than tab
+    /// (the signature of binary junk in a text file).
+    static func hasControlBytes(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+        var i = start
+        while i < end {
+            let b = bytes[i]
+            if b < 32 && b != 9 { return true }
+            if b == 127 { return true }
+            i += 1
+        }
+        return false
+    }
+}

@@ -1,0 +1,106 @@
+/// Movies as parsed, in file order, duplicates already removed (first occurrence kept).
+struct RawMovies: Sendable {
+    var ids: [Int64] = []
+    var titles: [String] = []
+    var years: [Int16] = []
+    var genres: [UInt32] = []
+}
+
+/// Reads `movies.csv` / `movies.dat` (`id, title, genres`) and ml-100k's `u.item`
+/// (`id|title|release date|video release date|IMDb URL|` + one 0/1 flag per genre).
+enum MoviesParser {
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, firstLine: Int, layout: ReleaseLayout,
+                      file: String, vocabulary: [String]) -> (RawMovies, FileReport) {
+        var out = RawMovies()
+        var report = FileReport(file: file)
+        var seen = Set<Int64>()
+        let item = layout.format == .ml100k
+        let fields: ClosedRange<Int> = item ? (5 + vocabulary.count)...(5 + vocabulary.count) : 3...3
+        let delimiter: Delimiter = item ? .byte(124) : layout.delimiter
+        var scan = RowScan(delimiter: delimiter, quotes: layout.quotes, fields: fields)
+        scan.run(bytes, start..<bytes.count, firstLine: firstLine, report: &report) { f, line, report in
+            guard let id = ByteNumbers.int64(bytes, f[0].start, f[0].end), id > 0 else { report.drop(.badMovieId, at: line); return }
+            guard !seen.contains(id) else { report.drop(.duplicateMovieId, at: line); return }
+            var repairs = 0
+            func repair(_ r: CleaningReason) { report.repair(r, line: line.number); repairs += 1 }
+            var badUTF8 = false
+            let rawTitle = TextDecoding.string(bytes, f[1], latin1: layout.latin1, invalidUTF8: &badUTF8)
+            if badUTF8 { repair(.invalidUTF8) }
+            let title = rawTitle
+            var year: Int16 = 0
+            if rawTitle.isEmpty {
+                repair(.titleMissing)
+            } else {
+                switch TitleYear.parse(rawTitle) {
+                case .year(let y): year = y
+                case .none: repair(.yearMissing)
+                case .outOfRange: repair(.yearOutOfRange)
+                }
+            }
+            var bits: UInt32 = 0
+            if item {
+                for g in 0..<vocabulary.count {
+                    let fld = f[5 + g]
+                    guard let flag = ByteNumbers.int64(bytes, fld.start, fld.end), flag == 0 || flag == 1 else {
+                        report.drop(.wrongFieldCount, at: line); return
+                    }
+                    if flag == 1 && g < 32 { bits |= 1 << UInt32(g) }
+                }
+            } else {
+                var dummy = false
+                let text = TextDecoding.string(bytes, f[2], latin1: layout.latin1, invalidUTF8: &dummy)
+                let parsed = GenreField.parse(text, vocabulary: vocabulary)
+                bits = parsed.bits
+                for r in parsed.repairs { repair(r) }
+            }
+            seen.insert(id)
+            out.ids.append(id); out.titles.append(title); out.years.append(year); out.genres.append(bits)
+            report.keep(repairs: repairs)
+        }
+        return (out, report)
+    }
+}
+
+
+/// Parses a genre list such as `Action|Comedy`.
+enum GenreField {
+    /// Rules: empty → no genres, repaired `genres missing`; `(no genres listed)` → no genres (the
+    /// release's own way to say none, not a defect); a list separated by `,` (alone or mixed
+    /// with `|`) → split on both, repaired `genres with wrong separator`; a name outside the
+    /// vocabulary → that name dropped, repaired `unknown genre name` (once per row).
+    static func parse(_ text: String, vocabulary: [String]) -> (bits: UInt32, repairs: [CleaningReason]) {
+        let trimmed = text.trimming(" ")
+        if trimmed.isEmpty { return (0, [.genresMissing]) }
+        if trimmed == Genres.noGenresListed { return (0, []) }
+        var repairs: [CleaningReason] = []
+        let names: [Substring]
+        if trimmed.contains(",") {
+            repairs.append(.genreSeparator)
+            names = trimmed.split(whereSeparator: { $0 == "," || $0 == "|" })
+        } else {
+            names = trimmed.split(separator: "|")
+        }
+        var bits: UInt32 = 0
+        var unknown = false
+        for raw in names {
+            let name = Genres.canonical(String(raw).trimming(" "), in: vocabulary)
+            if name.isEmpty { continue }
+            if let g = vocabulary.firstIndex(of: name), g < 32 {
+                bits |= 1 << UInt32(g)
+            } else {
+                unknown = true
+            }
+        }
+        if unknown { repairs.append(.genreUnknown) }
+        return (bits, repairs)
+    }
+}
+
+extension String {
+    func trimming(_ set: Character) -> String {
+        var s = Substring(self)
+        while s.first == set { s = s.dropFirst() }
+        while s.last == set { s = s.dropLast() }
+        return String(s)
+    }
+}
