@@ -1,0 +1,132 @@
+import Runtime
+
+/// Per-feature bin boundaries ("cuts") for histogram training.
+///
+/// Feature `f` has `binCount(f)` value bins. Its cuts are ascending: a value `x` falls in the
+/// first bin `b` with `x < cut[b]`, and in the last bin when it is ≥ every cut but the last (the
+/// last cut lies above the largest value seen while sketching). A split "after bin b" therefore
+/// sends `x < cut[b]` left — exactly XGBoost's `split_condition` semantics. Missing values (NaN)
+/// go to one extra bin, index `binCount(f)`, so a feature has at most 255 value bins plus the
+/// missing bin and every bin index fits in a `UInt8`.
+///
+/// Quantiles: when a feature has at most `maxBin` distinct values (in the sketch sample), every
+/// distinct value gets its own bin and the cut between two neighbours is the larger one, so the
+/// histogram tree can split between any two values exactly like an exact greedy tree. Otherwise
+/// the cuts are the values at ranks `k·m/maxBin` of the sorted non-missing sample (unweighted;
+/// XGBoost weighs its sketch by the hessian — a documented difference).
+public struct BinCuts: Sendable, Equatable {
+    /// All features' cuts, concatenated.
+    public let cuts: [Float]
+    /// Feature `f`'s cuts are `cuts[offsets[f] ..< offsets[f + 1]]`.
+    public let offsets: [Int32]
+
+    /// The largest number of value bins a feature may have (one bin index is kept for missing).
+    public static let maxValueBins = 255
+
+    public init(cuts: [Float], offsets: [Int32]) {
+        self.cuts = cuts
+        self.offsets = offsets
+    }
+
+    /// Number of features.
+    public var featureCount: Int { offsets.count - 1 }
+
+    /// Number of value bins of feature `f` (also the index of its missing bin).
+    @inlinable public func binCount(_ f: Int) -> Int { Int(offsets[f + 1] - offsets[f]) }
+
+    /// The cut value of bin `bin` of feature `f` (the split threshold "x < cut goes left").
+    @inlinable public func cut(_ f: Int, _ bin: Int) -> Float { cuts[Int(offsets[f]) + bin] }
+
+    /// The bin of value `x` for feature `f` (`binCount(f)` for NaN).
+    @inlinable
+    public func bin(_ f: Int, _ x: Float) -> Int {
+        let lo0 = Int(offsets[f]), hi0 = Int(offsets[f + 1])
+        if x.isNaN { return hi0 - lo0 }
+        // First index with x < cut, clamped to the last bin.
+        var lo = lo0, hi = hi0 - 1
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if x < cuts[mid] { hi = mid } else { lo = mid + 1 }
+        }
+        return lo - lo0
+    }
+
+    /// Sketches cuts from `matrix`.
+    /// - Parameters:
+    ///   - maxBin: value bins per feature (2...256; values above 255 are capped at 255 because one
+    ///     `UInt8` index is the missing bin).
+    ///   - sampleRows: the sketch looks at this many rows sampled without replacement (all rows
+    ///     when the matrix is smaller), chosen by `seed`.
+    public static func sketch(_ matrix: FeatureMatrix, maxBin: Int, sampleRows: Int = 1 << 18, seed: UInt64 = 0, threads: Int = 1) -> BinCuts {
+        let bins = max(2, min(maxBin, maxValueBins))
+        let n = matrix.rows
+        var sample: [Int] = []
+        let useAll = n <= sampleRows
+        if !useAll {
+            // Selection sampling (Knuth's algorithm S): ordered, exactly sampleRows rows.
+            var rng = SplitMix64(seed: seed ^ 0x5EED_B1A5)
+            sample.reserveCapacity(sampleRows)
+            var needed = sampleRows
+            for i in 0..<n where needed > 0 {
+                if rng.nextBelow(n - i) < needed { sample.append(i); needed -= 1 }
+            }
+        }
+        let features = matrix.columns
+        var perFeature = [[Float]](repeating: [], count: features)
+        perFeature.withUnsafeMutableBufferPointer { out in
+            let outP = UnsafeSendable(out)
+            matrix.values.withUnsafeBufferPointer { vals in
+                let v = UnsafeSendable(vals)
+                parallelFor(chunks: features, threads: threads) { f in
+                    let base = f * n
+                    var xs: [Float] = []
+                    if useAll {
+                        xs.reserveCapacity(n)
+                        for i in 0..<n { let x = v.value[base + i]; if !x.isNaN { xs.append(x) } }
+                    } else {
+                        xs.reserveCapacity(sample.count)
+                        for i in sample { let x = v.value[base + i]; if !x.isNaN { xs.append(x) } }
+                    }
+                    outP.value[f] = cutsFor(&xs, bins: bins)
+                }
+            }
+        }
+        var cuts: [Float] = []
+        var offsets: [Int32] = [0]
+        for f in 0..<features {
+            cuts.append(contentsOf: perFeature[f])
+            offsets.append(Int32(cuts.count))
+        }
+        return BinCuts(cuts: cuts, offsets: offsets)
+    }
+
+    /// Cuts of one feature from its non-missing values (sorted in place).
+    static func cutsFor(_ xs: inout [Float], bins: Int) -> [Float] {
+        if xs.isEmpty { return [Float.greatestFiniteMagnitude] }
+        xs.sort()
+        let m = xs.count
+        let maxValue = xs[m - 1]
+        // Above the largest value: the last bin's cut is never used as a split.
+        let top: Float = maxValue.isFinite ? (maxValue >= 0 ? maxValue * 2 + 1 : maxValue / 2 + 1) : Float.infinity
+        var distinct: [Float] = []
+        distinct.reserveCapacity(bins + 1)
+        var overflow = false
+        for x in xs where distinct.last != x {
+            distinct.append(x)
+            if distinct.count > bins { overflow = true; break }
+        }
+        var cuts: [Float] = []
+        if !overflow {
+            // One bin per distinct value; the cut after value k is value k+1.
+            for k in 1..<distinct.count { cuts.append(distinct[k]) }
+        } else {
+            for k in 1..<bins {
+                let v = xs[k * m / bins]
+                if v > xs[0], cuts.last.map({ v > $0 }) ?? true { cuts.append(v) }
+            }
+        }
+        if let last = cuts.last, !(top > last) { return cuts + [Float.infinity] }
+        cuts.append(max(top, maxValue.nextUp))
+        return cuts
+    }
+}
