@@ -23,9 +23,9 @@ final class LatestSmallTests: XCTestCase {
         XCTAssertEqual(r.report.files["ratings"]?.read, 100_836)  // wc -l ratings.csv minus the header
         XCTAssertEqual(r.report.files["movies"]?.read, 9_742)
         XCTAssertEqual(r.report.files["links"]?.read, 9_742)
-        // 12 titles have no (YYYY): python3 -c "import csv,re; print(sum(1 for r in csv.DictReader(open('movies.csv')) if not re.search(r'\(\d{4}\)\s*$', r['title'])))"
+        // 12 titles have no (YYYY) (a range "(2006–2007)" counts as a year): python3 -c "import csv,re; print(sum(1 for r in csv.DictReader(open('movies.csv')) if not re.search(r'\(\d{4}(–\d{4})?\)\s*$', r['title'])))"
         XCTAssertEqual(r.report.files["movies"]?.repaired(.yearMissing), 12)
-        // 8 links without a tmdbId: awk -F, 'NR>1 && $3==""' links.csv | wc -l
+        // 8 links without a tmdbId (some lines end in \r\n): awk -F, 'NR>1 && ($3=="" || $3=="\r")' links.csv | wc -l
         XCTAssertEqual(r.report.files["links"]?.repaired(.linkMissing), 8)
         XCTAssertFalse(r.dataset.hasDemographics)
         try r.dataset.validate()
