@@ -38,6 +38,7 @@ public enum CleaningReason: String, Sendable, Codable, CaseIterable {
     case genresMissing = "genres missing"
     case genreSeparator = "genres with wrong separator"
     case genreUnknown = "unknown genre name"
+    case genreFlagInvalid = "genre flag not 0 or 1"
 
     // Links
     case linkMissing = "link id missing"

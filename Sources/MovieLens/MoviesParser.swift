@@ -21,8 +21,8 @@ enum MoviesParser {
         scan.run(bytes, start..<bytes.count, firstLine: firstLine, report: &report) { f, line, report in
             guard let id = ByteNumbers.int64(bytes, f[0].start, f[0].end), id > 0 else { report.drop(.badMovieId, at: line); return }
             guard !seen.contains(id) else { report.drop(.duplicateMovieId, at: line); return }
-            var repairs = 0
-            func repair(_ r: CleaningReason) { report.repair(r, line: line.number); repairs += 1 }
+            var repairs: [CleaningReason] = []  // recorded only if the row is kept
+            func repair(_ r: CleaningReason) { repairs.append(r) }
             var badUTF8 = false
             let rawTitle = TextDecoding.string(bytes, f[1], latin1: layout.latin1, invalidUTF8: &badUTF8)
             if badUTF8 { repair(.invalidUTF8) }
@@ -42,7 +42,7 @@ enum MoviesParser {
                 for g in 0..<vocabulary.count {
                     let fld = f[5 + g]
                     guard let flag = ByteNumbers.int64(bytes, fld.start, fld.end), flag == 0 || flag == 1 else {
-                        report.drop(.wrongFieldCount, at: line); return
+                        report.drop(.genreFlagInvalid, at: line); return
                     }
                     if flag == 1 && g < 32 { bits |= 1 << UInt32(g) }
                 }
@@ -55,7 +55,8 @@ enum MoviesParser {
             }
             seen.insert(id)
             out.ids.append(id); out.titles.append(title); out.years.append(year); out.genres.append(bits)
-            report.keep(repairs: repairs)
+            for r in repairs { report.repair(r, line: line.number) }
+            report.keep(repairs: repairs.count)
         }
         return (out, report)
     }

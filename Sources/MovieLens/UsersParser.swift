@@ -27,8 +27,8 @@ enum UsersParser {
         scan.run(bytes, 0..<bytes.count, firstLine: 1, report: &report) { f, line, report in
             guard let id = ByteNumbers.int64(bytes, f[0].start, f[0].end), id > 0 else { report.drop(.badUserId, at: line); return }
             guard !seen.contains(id) else { report.drop(.duplicateUserId, at: line); return }
-            var repairs = 0
-            func repair(_ r: CleaningReason) { report.repair(r, line: line.number); repairs += 1 }
+            var repairs: [CleaningReason] = []  // recorded only if the row is kept
+            func repair(_ r: CleaningReason) { repairs.append(r) }
             let genderField = is100k ? f[2] : f[1]
             let ageField = is100k ? f[1] : f[2]
             // gender
@@ -69,7 +69,8 @@ enum UsersParser {
             }
             seen.insert(id)
             out.ids.append(id); out.gender.append(gender); out.age.append(age); out.occupation.append(occupation); out.zip.append(zip)
-            report.keep(repairs: repairs)
+            for r in repairs { report.repair(r, line: line.number) }
+            report.keep(repairs: repairs.count)
         }
         return (out, report)
     }
