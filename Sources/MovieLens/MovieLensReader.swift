@@ -109,10 +109,9 @@ public enum MovieLensReader {
     static func dataStart(_ b: UnsafeBufferPointer<UInt8>, path: String, header: String?) throws -> (offset: Int, line: Int) {
         var start = 0
         if b.count >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF { start = 3 }
-        guard let header else { return (start, 1) }
+        guard let header, start < b.count else { return (start, 1) }  // an empty file has no rows
         var end = start
         while end < b.count && b[end] != 10 { end += 1 }
-        guard end > start || end < b.count else { throw MovieLensError.emptyFile(path: path) }
         var lineEnd = end
         if lineEnd > start && b[lineEnd - 1] == 13 { lineEnd -= 1 }
         let shown = UnsafeBufferPointer(rebasing: b[start..<min(lineEnd, start + 200)])
