@@ -50,3 +50,32 @@ public struct FeatureMatrix: Sendable, Equatable {
     /// Row `i` copied out (for single-row prediction from a matrix).
     public func row(_ i: Int) -> [Float] { (0..<columns).map { values[$0 * rows + i] } }
 }
+
+extension FeatureMatrix {
+    /// The columns named `wanted`, in that order; throws `TableError.missingFeatureColumn`
+    /// (naming `source`) for a name the matrix lacks. Used to line prediction data up with a
+    /// model's features whatever the column order of the file, ignoring extra columns.
+    public func selecting(columns wanted: [String], source: String) throws -> FeatureMatrix {
+        var index: [String: Int] = [:]
+        for (j, name) in names.enumerated() where index[name] == nil { index[name] = j }
+        var out: [Float] = []
+        out.reserveCapacity(rows * wanted.count)
+        for name in wanted {
+            guard let j = index[name] else { throw TableError.missingFeatureColumn(path: source, column: name) }
+            out.append(contentsOf: column(j))
+        }
+        return try FeatureMatrix(rows: rows, columns: wanted.count, columnMajor: out, names: wanted)
+    }
+
+    /// The first `count` columns, padding with missing columns when the matrix has fewer
+    /// (LibSVM files name columns by index and may not mention the last ones).
+    public func padded(toColumns count: Int) throws -> FeatureMatrix {
+        if columns == count { return self }
+        guard columns < count else {
+            throw BoostingError.invalidInput("the data has \(columns) feature columns, the model expects \(count)")
+        }
+        var v = values
+        v.append(contentsOf: [Float](repeating: .nan, count: rows * (count - columns)))
+        return try FeatureMatrix(rows: rows, columns: count, columnMajor: v, names: names + (columns..<count).map { "f\($0)" })
+    }
+}
