@@ -1,1 +1,0 @@
-// Clustering: under construction — see README and the open issue for this module.

@@ -1,0 +1,102 @@
+import LinearAlgebra
+import Runtime
+
+/// KMeans clustering (Lloyd's algorithm with greedy k-means++ seeding), on dense or CSR rows.
+///
+/// Semantics follow scikit-learn's `KMeans(init="k-means++", algorithm="lloyd")`:
+/// - `tol` is relative: the run stops when the total squared centre shift is at most
+///   `tol × mean over columns of the column variance` (zeros of sparse input count as values);
+///   it also stops when no label changed.
+/// - `nInit` seeded restarts; the one with the lowest inertia is kept (the first on ties).
+/// - Optional non-negative sample weights: a row of weight 2 acts as two copies of the row.
+/// - Empty clusters are moved to the rows farthest from their centres.
+///
+/// Distances are ‖x‖² − 2x·c + ‖c‖² fused with the argmin, in parallel row blocks; the centre
+/// update accumulates in double precision per cluster in row order. Results depend only on the
+/// seed (not on the thread count).
+public struct KMeans: Sendable {
+    /// Number of clusters (1 ≤ k ≤ rows).
+    public var k: Int
+    /// Number of seeded restarts (≥ 1).
+    public var nInit: Int
+    /// Maximum Lloyd iterations per restart (≥ 1).
+    public var maxIter: Int
+    /// Relative tolerance on the centre shift (≥ 0), scikit-learn semantics.
+    public var tol: Double
+    /// Seed of every random choice.
+    public var seed: UInt64
+    /// Kernel implementation (OpenBLAS or pure Swift).
+    public var backend: Backend
+    /// Threads for the parallel loops (`nil` = `Threads.defaultCount`).
+    public var threads: Int?
+
+    /// Creates a configuration; values are checked by `fit`.
+    public init(k: Int, nInit: Int = 10, maxIter: Int = 300, tol: Double = 1e-4, seed: UInt64 = 0,
+                backend: Backend = .default, threads: Int? = nil) {
+        self.k = k
+        self.nInit = nInit
+        self.maxIter = maxIter
+        self.tol = tol
+        self.seed = seed
+        self.backend = backend
+        self.threads = threads
+    }
+
+    /// Clusters the rows of a dense matrix.
+    public func fit(_ x: Matrix<Float>, weights: [Float]? = nil) throws -> KMeansModel {
+        try fit(points: Points(x), weights: weights)
+    }
+
+    /// Clusters the rows of a CSR matrix (never densified).
+    public func fit(_ x: SparseMatrix, weights: [Float]? = nil) throws -> KMeansModel {
+        try fit(points: Points(x), weights: weights)
+    }
+
+    func fit(points: Points, weights: [Float]?) throws -> KMeansModel {
+        try validate(points, weights: weights)
+        let t = Threads.resolve(threads)
+        let norms = points.squaredNorms(backend: backend, threads: t)
+        let scaledTol = tol * points.meanColumnVariance()
+        var best: Lloyd.Outcome? = nil
+        var bestInertia = Double.infinity
+        for r in 0..<nInit {
+            var rng = SplitMix64.stream(seed: seed, index: UInt64(r))
+            let initial = KMeansPlusPlus.seed(points, rowNorms: norms, weights: weights, k: k, rng: &rng, backend: backend, threads: t)
+            let outcome = Lloyd.run(points, weights: weights, initial: initial, k: k,
+                                    maxIter: maxIter, tol: scaledTol, backend: backend, threads: t)
+            let inertia = outcome.assignment.inertia(weights: weights)
+            if best == nil || inertia < bestInertia { best = outcome; bestInertia = inertia }
+        }
+        guard let b = best else { throw KMeansError.invalidParameter(name: "nInit", value: "\(nInit)", expected: "≥ 1") }
+        return KMeansModel(
+            centres: try Matrix(rows: k, cols: points.d, storage: b.centres),
+            labels: b.assignment.labels, inertia: bestInertia, iterations: b.iterations,
+            converged: b.converged, inertiaHistory: b.history)
+    }
+
+    func validate(_ points: Points, weights: [Float]?) throws {
+        guard points.n > 0, points.d > 0 else { throw KMeansError.emptyInput(rows: points.n, columns: points.d) }
+        guard k >= 1, k <= points.n else { throw KMeansError.invalidClusterCount(k: k, samples: points.n) }
+        guard nInit >= 1 else { throw KMeansError.invalidParameter(name: "nInit", value: "\(nInit)", expected: "≥ 1") }
+        guard maxIter >= 1 else { throw KMeansError.invalidParameter(name: "maxIter", value: "\(maxIter)", expected: "≥ 1") }
+        guard tol >= 0, tol.isFinite else { throw KMeansError.invalidParameter(name: "tol", value: "\(tol)", expected: "a finite value ≥ 0") }
+        if let (r, c) = points.firstNonFinite() { throw KMeansError.nonFiniteValue(row: r, column: c) }
+        try KMeans.validate(weights: weights, count: points.n)
+    }
+
+    static func validate(weights: [Float]?, count: Int) throws {
+        guard let w = weights else { return }
+        guard w.count == count else { throw KMeansError.invalidWeights(reason: "\(w.count) weights for \(count) rows") }
+        var total = 0.0
+        for (i, x) in w.enumerated() {
+            guard x.isFinite, x >= 0 else { throw KMeansError.invalidWeights(reason: "weight of row \(i) is \(x); weights must be finite and ≥ 0") }
+            total += Double(x)
+        }
+        guard total > 0 else { throw KMeansError.invalidWeights(reason: "all weights are zero") }
+    }
+}
+
+extension Points {
+    init(_ m: Matrix<Float>) { self = .dense(m) }
+    init(_ s: SparseMatrix) { self = .sparse(s) }
+}

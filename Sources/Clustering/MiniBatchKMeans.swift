@@ -1,0 +1,245 @@
+import LinearAlgebra
+import Runtime
+
+/// Mini-batch KMeans (Sculley 2010, with scikit-learn's per-centre learning rate) for inputs too
+/// large for full Lloyd iterations, e.g. 162k users × 62k movies of sparse ratings.
+///
+/// - Initialisation: `nInit` greedy k-means++ seedings, each on a seeded random subsample of
+///   `min(n, max(3·batchSize, 3·k))` rows; the seeding with the lowest inertia on its subsample
+///   is kept.
+/// - Each step draws `batchSize` rows uniformly with replacement, assigns them to the nearest
+///   centre and moves each centre to the weighted mean of everything it has absorbed so far:
+///   `c ← c·W/(W + w_b) + Σ_b w·x / (W + w_b)` (a centre's first update replaces it by the batch
+///   mean of its rows).
+/// - Stopping: after `maxIter` passes' worth of steps (`maxIter · n / batchSize`), or when the
+///   exponentially weighted average of the per-row batch inertia has not improved for
+///   `maxNoImprovement` steps (scikit-learn's rule, smoothing factor `2·batchSize/(n+1)`).
+/// - Finally every row is labelled by the final centres (one full assignment pass) and the
+///   inertia is computed over all rows.
+///
+/// Centres are stored as `s_j·u_j` with a per-centre scale `s_j` (lazy scaling), so a step costs
+/// O(stored values of the batch × k), not O(k·d): the scaling of a whole centre is one multiply.
+/// The update runs in batch order on one thread, so results depend only on the seed.
+public struct MiniBatchKMeans: Sendable {
+    /// Number of clusters.
+    public var k: Int
+    /// Rows per step (≥ 1).
+    public var batchSize: Int
+    /// Maximum number of passes over the data, counted in steps (`maxIter · n / batchSize`).
+    public var maxIter: Int
+    /// Steps without improvement of the smoothed batch inertia before stopping (≥ 1).
+    public var maxNoImprovement: Int
+    /// Number of k-means++ seedings tried on subsamples (≥ 1).
+    public var nInit: Int
+    /// Seed of every random choice.
+    public var seed: UInt64
+    /// Kernel implementation for the seeding and the final assignment pass.
+    public var backend: Backend
+    /// Threads for the parallel loops (`nil` = default).
+    public var threads: Int?
+
+    /// Creates a configuration (checked by `fit`).
+    public init(k: Int, batchSize: Int = 1024, maxIter: Int = 100, maxNoImprovement: Int = 10, nInit: Int = 3,
+                seed: UInt64 = 0, backend: Backend = .default, threads: Int? = nil) {
+        self.k = k
+        self.batchSize = batchSize
+        self.maxIter = maxIter
+        self.maxNoImprovement = maxNoImprovement
+        self.nInit = nInit
+        self.seed = seed
+        self.backend = backend
+        self.threads = threads
+    }
+
+    /// Clusters the rows of a dense matrix.
+    public func fit(_ x: Matrix<Float>, weights: [Float]? = nil) throws -> KMeansModel {
+        try fit(points: Points(x), weights: weights)
+    }
+
+    /// Clusters the rows of a CSR matrix.
+    public func fit(_ x: SparseMatrix, weights: [Float]? = nil) throws -> KMeansModel {
+        try fit(points: Points(x), weights: weights)
+    }
+
+    func fit(points: Points, weights: [Float]?) throws -> KMeansModel {
+        try KMeans(k: k, nInit: nInit, maxIter: maxIter).validate(points, weights: weights)
+        guard batchSize >= 1 else { throw KMeansError.invalidParameter(name: "batchSize", value: "\(batchSize)", expected: "≥ 1") }
+        guard maxNoImprovement >= 1 else {
+            throw KMeansError.invalidParameter(name: "maxNoImprovement", value: "\(maxNoImprovement)", expected: "≥ 1")
+        }
+        let t = Threads.resolve(threads)
+        let n = points.n, d = points.d
+        let norms = points.squaredNorms(backend: backend, threads: t)
+
+        // Seeding on subsamples.
+        let initSize = min(n, max(3 * batchSize, 3 * k))
+        var bestInit: [Float] = []
+        var bestInitInertia = Double.infinity
+        for r in 0..<nInit {
+            var rng = SplitMix64.stream(seed: seed, index: UInt64(r))
+            let idx = rng.sample(initSize, from: n).sorted()
+            let sub = points.subset(idx)
+            let subW = weights.map { w in idx.map { w[$0] } }
+            let subNorms = idx.map { norms[$0] }
+            let c = KMeansPlusPlus.seed(sub, rowNorms: subNorms, weights: subW, k: k, rng: &rng, backend: backend, threads: t)
+            let a = AssignKernel.assign(sub, centres: Centres(k: k, d: d, values: c, backend: backend), backend: backend, threads: t)
+            let inertia = a.inertia(weights: subW)
+            if inertia < bestInitInertia || bestInit.isEmpty { bestInit = c; bestInitInertia = inertia }
+        }
+
+        var state = ScaledCentres(k: k, d: d, initial: bestInit)
+        var rng = SplitMix64.stream(seed: seed, index: UInt64(nInit) &+ 0x5EED)
+        let steps = max(1, Int((Double(maxIter) * Double(n) / Double(batchSize)).rounded(.up)))
+        let alpha = min(1, Double(batchSize) * 2 / Double(n + 1))
+        var ewa = 0.0, ewaMin = Double.infinity
+        var noImprovement = 0
+        var history: [Double] = []
+        var performed = 0
+        var converged = false
+        var batch = [Int](repeating: 0, count: batchSize)
+        var dots = [Double](repeating: 0, count: batchSize * k)
+        var labels = [Int32](repeating: 0, count: batchSize)
+        var dist = [Double](repeating: 0, count: batchSize)
+        for step in 0..<steps {
+            performed = step + 1
+            for b in 0..<batchSize { batch[b] = rng.nextIndex(below: n) }
+            state.assign(points, rows: batch, rowNorms: norms, dots: &dots, labels: &labels, distances: &dist, threads: t)
+            var batchInertia = 0.0
+            for b in 0..<batchSize { batchInertia += (weights.map { Double($0[batch[b]]) } ?? 1) * dist[b] }
+            state.update(points, rows: batch, labels: labels, weights: weights)
+            if step % 64 == 63 { state.refreshNorms() }
+
+            let perRow = batchInertia / Double(batchSize)
+            ewa = step == 0 ? perRow : ewa * (1 - alpha) + perRow * alpha
+            history.append(ewa)
+            if ewa < ewaMin {
+                ewaMin = ewa
+                noImprovement = 0
+            } else {
+                noImprovement += 1
+                if noImprovement >= maxNoImprovement { converged = true; break }
+            }
+        }
+
+        let final = state.materialised()
+        let centres = Centres(k: k, d: d, values: final, backend: backend)
+        let assignment = AssignKernel.assign(points, centres: centres, backend: backend, threads: t)
+        return KMeansModel(centres: try Matrix(rows: k, cols: d, storage: final), labels: assignment.labels,
+                           inertia: assignment.inertia(weights: weights), iterations: performed,
+                           converged: converged, inertiaHistory: history)
+    }
+}
+
+/// Centres `c_j = s_j·u_j` with `u` stored column-major (`d × k`, double precision) so that the
+/// dot products of a row with all centres read one contiguous `k`-vector per stored value, and
+/// a centre is rescaled by changing `s_j` alone.
+struct ScaledCentres {
+    let k: Int
+    let d: Int
+    var u: [Double]
+    var scale: [Double]
+    var uNorms: [Double]
+    var mass: [Double]
+
+    init(k: Int, d: Int, initial: [Float]) {
+        self.k = k
+        self.d = d
+        u = [Double](repeating: 0, count: k * d)
+        for j in 0..<k { for c in 0..<d { u[c * k + j] = Double(initial[j * d + c]) } }
+        scale = [Double](repeating: 1, count: k)
+        uNorms = [Double](repeating: 0, count: k)
+        mass = [Double](repeating: 0, count: k)
+        refreshNorms()
+    }
+
+    /// Recomputes ‖u_j‖² exactly (the incremental updates drift slowly).
+    mutating func refreshNorms() {
+        for j in 0..<k { uNorms[j] = 0 }
+        for c in 0..<d { for j in 0..<k { let x = u[c * k + j]; uNorms[j] += x * x } }
+    }
+
+    /// Nearest centre of each listed row, rows in parallel.
+    func assign(_ points: Points, rows: [Int], rowNorms: [Float], dots: inout [Double],
+                labels: inout [Int32], distances: inout [Double], threads: Int) {
+        let k = self.k
+        dots.withUnsafeMutableBufferPointer { db in
+            labels.withUnsafeMutableBufferPointer { lb in
+                distances.withUnsafeMutableBufferPointer { xb in
+                    u.withUnsafeBufferPointer { ub in
+                        let D = UnsafeSendable(db), L = UnsafeSendable(lb), X = UnsafeSendable(xb), U = UnsafeSendable(ub)
+                        parallelRanges(rows.count, threads: threads, minBlock: 256) { range in
+                            for b in range {
+                                let acc = D.value.baseAddress! + b * k
+                                acc.initialize(repeating: 0, count: k)
+                                let i = rows[b]
+                                points.forEachValue(ofRow: i) { c, v in
+                                    if v == 0 { return }
+                                    let x = Double(v)
+                                    let col = U.value.baseAddress! + c * k
+                                    for j in 0..<k { acc[j] += x * col[j] }
+                                }
+                                var best = 0
+                                var bestD = Double.infinity
+                                for j in 0..<k {
+                                    let s = scale[j]
+                                    let dist = Double(rowNorms[i]) - 2 * s * acc[j] + s * s * uNorms[j]
+                                    if dist < bestD { bestD = dist; best = j }
+                                }
+                                L.value[b] = Int32(best)
+                                X.value[b] = max(0, bestD)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Moves each centre to the running weighted mean of the rows it has absorbed.
+    mutating func update(_ points: Points, rows: [Int], labels: [Int32], weights: [Float]?) {
+        var batchMass = [Double](repeating: 0, count: k)
+        for (b, i) in rows.enumerated() { batchMass[Int(labels[b])] += weights.map { Double($0[i]) } ?? 1 }
+        // New scale per touched centre; a centre's first update forgets its seed value.
+        var coefficient = [Double](repeating: 0, count: k)
+        for j in 0..<k where batchMass[j] > 0 {
+            let newMass = mass[j] + batchMass[j]
+            if mass[j] == 0 {
+                for c in 0..<d { u[c * k + j] = 0 }
+                uNorms[j] = 0
+                scale[j] = 1
+            } else {
+                scale[j] *= mass[j] / newMass
+            }
+            mass[j] = newMass
+            coefficient[j] = 1 / (newMass * scale[j])
+        }
+        for (b, i) in rows.enumerated() {
+            let j = Int(labels[b])
+            let a = coefficient[j] * (weights.map { Double($0[i]) } ?? 1)
+            if a == 0 { continue }
+            points.forEachValue(ofRow: i) { c, v in add(a * Double(v), at: c, centre: j) }
+        }
+        // Fold tiny scales back into u to keep u's magnitude bounded.
+        for j in 0..<k where scale[j] < 1e-6 {
+            let s = scale[j]
+            for c in 0..<d { u[c * k + j] *= s }
+            uNorms[j] *= s * s
+            scale[j] = 1
+        }
+    }
+
+    @inline(__always)
+    private mutating func add(_ delta: Double, at c: Int, centre j: Int) {
+        let old = u[c * k + j]
+        let new = old + delta
+        u[c * k + j] = new
+        uNorms[j] += new * new - old * old
+    }
+
+    /// The centres as row-major `k × d` floats.
+    func materialised() -> [Float] {
+        var out = [Float](repeating: 0, count: k * d)
+        for j in 0..<k { for c in 0..<d { out[j * d + c] = Float(scale[j] * u[c * k + j]) } }
+        return out
+    }
+}

@@ -1,0 +1,37 @@
+import LinearAlgebra
+
+/// Seeded draws used by the clustering algorithms, on LinearAlgebra's `SplitMix64`.
+extension SplitMix64 {
+    /// A generator for stream `index` of a base `seed` (restart `r`, mini-batch stream, …): a
+    /// fixed function of both, so streams do not depend on the order they are created in.
+    static func stream(seed: UInt64, index: UInt64) -> SplitMix64 {
+        var g = SplitMix64(seed: seed ^ (index &* 0xD1B5_4A32_D192_ED03))
+        return SplitMix64(seed: g.next() ^ index)
+    }
+
+    /// A uniform double in `[0, 1)` with 53 random bits.
+    mutating func nextUnit() -> Double {
+        Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
+    }
+
+    /// A uniform integer in `0..<bound` (`bound > 0`), without modulo bias.
+    mutating func nextIndex(below bound: Int) -> Int {
+        Int(next(upperBound: UInt64(max(bound, 1))))
+    }
+
+    /// `count` distinct indices drawn uniformly from `0..<n` (partial Fisher–Yates, O(count)
+    /// memory), in draw order.
+    mutating func sample(_ count: Int, from n: Int) -> [Int] {
+        let m = max(0, min(count, n))
+        var swapped: [Int: Int] = [:]
+        var out: [Int] = []
+        out.reserveCapacity(m)
+        for i in 0..<m {
+            let j = i + nextIndex(below: n - i)
+            let vj = swapped[j] ?? j
+            swapped[j] = swapped[i] ?? i
+            out.append(vj)
+        }
+        return out
+    }
+}

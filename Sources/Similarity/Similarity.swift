@@ -1,1 +1,0 @@
-// Similarity: under construction — see README and the open issue for this module.
