@@ -1,0 +1,231 @@
+import Foundation
+import Runtime
+
+/// Compact, exact encodings of `Dataset` columns for the binary cache.
+///
+/// - Integer columns are stored as `base` (the minimum) plus unsigned offsets in the narrowest
+///   width that holds `max - min` (1, 2 or 4 bytes, else the native layout): dense indices and
+///   timestamps shrink to half or a quarter of their in-memory size. Every element takes at
+///   least one byte, so a count can always be checked against the bytes left before allocating.
+/// - Rating values that are all half stars in 0…127.5 are stored as one byte (`2 × value`).
+/// - String columns are one UTF-8 blob plus an end-offset integer column.
+///
+/// Decoding goes through `ColumnReader`, which checks every length against the bytes left and
+/// converts with wrapping arithmetic, so a damaged buffer throws or yields wrong values, never
+/// a trap. (Sections are CRC-checked before decoding, and the decoded `Dataset` is validated.)
+enum ColumnCodec {
+    /// Width code for columns stored in their native layout (no narrowing possible).
+    static let rawWidth: UInt8 = 0xFF
+
+    static func write<T: FixedWidthInteger & BitwiseCopyable>(ints a: [T], to w: inout BinaryWriter) {
+        w.write(UInt64(a.count))
+        guard let first = a.first else { return }
+        var lo = first, hi = first
+        for v in a {
+            lo = Swift.min(lo, v)
+            hi = Swift.max(hi, v)
+        }
+        let lo64 = Int64(exactly: lo), hi64 = Int64(exactly: hi)
+        let (range, overflow) = (hi64 ?? 0).subtractingReportingOverflow(lo64 ?? 0)
+        let width: UInt8
+        if lo64 == nil || hi64 == nil || overflow { width = rawWidth }
+        else if range <= 0xFF { width = 1 }
+        else if range <= 0xFFFF { width = 2 }
+        else if range <= 0xFFFF_FFFF { width = 4 }
+        else { width = rawWidth }
+        w.write(width)
+        guard width != rawWidth else {
+            w.write(UInt8(MemoryLayout<T>.stride))
+            a.withUnsafeBytes { w.append(Data($0)) }
+            return
+        }
+        let base = lo64 ?? 0
+        w.write(base)
+        switch width {
+        case 1: w.append(packed(a, base: base, as: UInt8.self))
+        case 2: w.append(packed(a, base: base, as: UInt16.self))
+        case 4: w.append(packed(a, base: base, as: UInt32.self))
+        default: break
+        }
+    }
+
+    private static func packed<T: FixedWidthInteger, U: FixedWidthInteger>(_ a: [T], base: Int64, as: U.Type) -> Data {
+        var out = Data(count: a.count * MemoryLayout<U>.stride)
+        out.withUnsafeMutableBytes { raw in
+            let dst = raw.bindMemory(to: U.self)
+            a.withUnsafeBufferPointer { src in
+                for i in 0..<src.count { dst[i] = U(truncatingIfNeeded: Int64(truncatingIfNeeded: src[i]) &- base).littleEndian }
+            }
+        }
+        return out
+    }
+
+    static func write(floats a: [Float], to w: inout BinaryWriter) {
+        w.write(UInt64(a.count))
+        let halves = a.allSatisfy { v in
+            let c = v * 2
+            guard c >= 0, c <= 255, c == c.rounded() else { return false }
+            return (Float(UInt8(c)) * 0.5).bitPattern == v.bitPattern
+        }
+        if halves {
+            w.write(UInt8(1))
+            var codes = Data(count: a.count)
+            codes.withUnsafeMutableBytes { (raw: UnsafeMutableRawBufferPointer) in
+                for (i, v) in a.enumerated() { raw[i] = UInt8(v * 2) }
+            }
+            w.append(codes)
+        } else {
+            w.write(UInt8(0))
+            a.withUnsafeBytes { w.append(Data($0)) }
+        }
+    }
+
+    static func write(strings a: [String], to w: inout BinaryWriter) {
+        var blob = [UInt8]()
+        blob.reserveCapacity(a.count * 16)
+        var ends = [UInt64]()
+        ends.reserveCapacity(a.count)
+        for s in a {
+            var s = s
+            s.withUTF8 { blob.append(contentsOf: $0) }
+            ends.append(UInt64(blob.count))
+        }
+        write(ints: ends, to: &w)
+        w.write(UInt64(blob.count))
+        blob.withUnsafeBytes { w.append(Data($0)) }
+    }
+}
+
+/// Bounds-checked reader over a byte buffer for the cache's column encodings (the bulk
+/// counterpart of `Runtime.BinaryReader`: it decodes packed columns straight from the buffer
+/// without intermediate copies).
+struct ColumnReader {
+    let bytes: UnsafeRawBufferPointer
+    private(set) var offset: Int
+    let section: String
+
+    init(_ bytes: UnsafeRawBufferPointer, section: String) {
+        self.bytes = bytes
+        self.offset = 0
+        self.section = section
+    }
+
+    var remaining: Int { bytes.count - offset }
+
+    /// Moves past `n` bytes the caller has checked are present.
+    mutating func advance(_ n: Int) { offset += n }
+
+    private func truncated(_ what: String) -> BinaryFormatError {
+        .truncated(what: "\(section).\(what)", offset: offset)
+    }
+
+    mutating func scalar<T: FixedWidthInteger>(_: T.Type, _ what: String) throws -> T {
+        guard MemoryLayout<T>.size <= remaining else { throw truncated(what) }
+        let v = bytes.loadUnaligned(fromByteOffset: offset, as: T.self)
+        offset += MemoryLayout<T>.size
+        return T(littleEndian: v)
+    }
+
+    /// A count of elements of `size` bytes each that must fit in the bytes left.
+    mutating func count(elementSize: Int, _ what: String) throws -> Int {
+        let raw = try scalar(UInt64.self, what + " count")
+        guard raw <= UInt64(Int.max / max(1, elementSize)), Int(raw) * elementSize <= remaining else {
+            throw truncated(what)
+        }
+        return Int(raw)
+    }
+
+    mutating func ints<T: FixedWidthInteger & BitwiseCopyable>(_: T.Type, _ what: String) throws -> [T] {
+        let n = try count(elementSize: 1, what)
+        guard n > 0 else { return [] }
+        let width = try scalar(UInt8.self, what + " width")
+        if width == ColumnCodec.rawWidth {
+            let stride = try scalar(UInt8.self, what + " stride")
+            guard Int(stride) == MemoryLayout<T>.stride else {
+                throw BinaryFormatError.invalid("\(section).\(what): element size \(stride), expected \(MemoryLayout<T>.stride)")
+            }
+            return try raw(T.self, n, what)
+        }
+        let base = try scalar(Int64.self, what + " base")
+        switch width {
+        case 1: return try widen(UInt8.self, n, base, what)
+        case 2: return try widen(UInt16.self, n, base, what)
+        case 4: return try widen(UInt32.self, n, base, what)
+        default: throw BinaryFormatError.invalid("\(section).\(what): unknown column width \(width)")
+        }
+    }
+
+    private mutating func widen<U: FixedWidthInteger, T: FixedWidthInteger>(_: U.Type, _ n: Int, _ base: Int64, _ what: String) throws -> [T] {
+        let size = MemoryLayout<U>.size
+        guard n <= remaining / size else { throw truncated(what) }
+        let start = offset
+        let src = bytes
+        let out = [T](unsafeUninitializedCapacity: n) { buf, count in
+            for i in 0..<n {
+                let u = U(littleEndian: src.loadUnaligned(fromByteOffset: start + i * size, as: U.self))
+                buf[i] = T(truncatingIfNeeded: base &+ Int64(truncatingIfNeeded: u))
+            }
+            count = n
+        }
+        offset += n * size
+        return out
+    }
+
+    private mutating func raw<T: BitwiseCopyable>(_: T.Type, _ n: Int, _ what: String) throws -> [T] {
+        let stride = MemoryLayout<T>.stride
+        guard n <= remaining / stride else { throw truncated(what) }
+        let start = offset
+        let src = bytes
+        let out = [T](unsafeUninitializedCapacity: n) { buf, count in
+            UnsafeMutableRawBufferPointer(buf).copyMemory(from: UnsafeRawBufferPointer(rebasing: src[start..<(start + n * stride)]))
+            count = n
+        }
+        offset += n * stride
+        return out
+    }
+
+    mutating func floats(_ what: String) throws -> [Float] {
+        let n = try count(elementSize: 1, what)
+        let mode = try scalar(UInt8.self, what + " mode")
+        switch mode {
+        case 1:
+            guard n <= remaining else { throw truncated(what) }
+            let start = offset
+            let src = bytes
+            let out = [Float](unsafeUninitializedCapacity: n) { buf, count in
+                for i in 0..<n { buf[i] = Float(src[start + i]) * 0.5 }
+                count = n
+            }
+            offset += n
+            return out
+        case 0:
+            return try raw(Float.self, n, what)
+        default:
+            throw BinaryFormatError.invalid("\(section).\(what): unknown float encoding \(mode)")
+        }
+    }
+
+    mutating func strings(_ what: String) throws -> [String] {
+        let ends = try ints(UInt64.self, what + " offsets")
+        let blobLength = try count(elementSize: 1, what + " text")
+        let start = offset
+        var previous: UInt64 = 0
+        for e in ends {
+            guard e >= previous, e <= UInt64(blobLength) else {
+                throw BinaryFormatError.invalid("\(section).\(what): string offsets out of order or beyond the text")
+            }
+            previous = e
+        }
+        let blob = UnsafeRawBufferPointer(rebasing: bytes[start..<(start + blobLength)])
+        var out = [String]()
+        out.reserveCapacity(ends.count)
+        var from = 0
+        for e in ends {
+            let to = Int(e)
+            out.append(String(decoding: UnsafeRawBufferPointer(rebasing: blob[from..<to]), as: UTF8.self))
+            from = to
+        }
+        offset += blobLength
+        return out
+    }
+}
