@@ -43,9 +43,11 @@ public struct SparseMatrix: Sendable, Equatable {
         guard rowOffsets[0] == 0, rowOffsets[rows] == Int64(columns.count) else {
             throw LinearAlgebraError.invalidShape(operation: "SparseMatrix", details: "row offsets must run from 0 to \(columns.count)")
         }
+        for r in 0..<rows where rowOffsets[r] > rowOffsets[r + 1] {
+            throw LinearAlgebraError.invalidShape(operation: "SparseMatrix", details: "row offsets decrease at row \(r)")
+        }
         for r in 0..<rows {
             let a = rowOffsets[r], b = rowOffsets[r + 1]
-            guard a <= b else { throw LinearAlgebraError.invalidShape(operation: "SparseMatrix", details: "row offsets decrease at row \(r)") }
             var prev: Int32 = -1
             for p in Int(a)..<Int(b) {
                 let c = columns[p]

@@ -28,3 +28,23 @@ func relativeError(_ x: Matrix<Float>, _ y: Matrix<Float>) -> Float {
     for v in y.storage { scale = max(scale, abs(v)) }
     return x.maxAbsDifference(y) / scale
 }
+
+/// A random CSR matrix with about `density` of its entries stored (some rows empty), reproducible.
+func randomSparse(rows: Int, cols: Int, density: Double, seed: UInt64, emptyRowEvery: Int = 5) -> SparseMatrix {
+    var g = SplitMix64(seed: seed)
+    var r: [Int32] = [], c: [Int32] = [], v: [Float] = []
+    for i in 0..<rows where emptyRowEvery == 0 || i % emptyRowEvery != 1 {
+        for j in 0..<cols where Double(g.nextUnitFloat()) < density {
+            r.append(Int32(i)); c.append(Int32(j)); v.append(g.nextUnitFloat() * 2 - 1)
+        }
+    }
+    // Built from COO; cannot fail for in-range indices.
+    return (try? SparseMatrix(rows: rows, cols: cols, rowIndices: r, colIndices: c, values: v)) ?? .empty(rows: rows, cols: cols)
+}
+
+/// Shapes exercising the edge cases: empty, single row/column, sizes around the SIMD width and
+/// the 6×16 micro-tile, and one shape larger than a cache block in k.
+let testShapes: [(m: Int, n: Int, k: Int)] = [
+    (0, 5, 3), (4, 0, 3), (3, 4, 0), (1, 1, 1), (1, 17, 9), (7, 1, 5), (6, 16, 8), (13, 33, 17),
+    (25, 19, 300), (50, 70, 31), (130, 20, 7),
+]
