@@ -1,0 +1,160 @@
+import XCTest
+@testable import MovieLens
+
+/// The byte-level building blocks against hand-computed cases and naive references.
+final class ParsingTests: XCTestCase {
+    private func withBytes<R>(_ s: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        Array(s.utf8).withUnsafeBufferPointer(body)
+    }
+
+    func testInt64() {
+        func p(_ s: String) -> Int64? { withBytes(s) { ByteNumbers.int64($0, 0, $0.count) } }
+        XCTAssertEqual(p("978300760"), 978_300_760)
+        XCTAssertEqual(p("-1"), -1)
+        XCTAssertEqual(p(" 42 "), 42)
+        XCTAssertEqual(p("+7"), 7)
+        XCTAssertEqual(p("9223372036854775807"), Int64.max)
+        XCTAssertNil(p("9223372036854775808"))   // overflow
+        XCTAssertNil(p("99999999999999999999"))  // too many digits
+        XCTAssertNil(p(""))
+        XCTAssertNil(p("-"))
+        XCTAssertNil(p("1e10"))
+        XCTAssertNil(p("12a"))
+        XCTAssertNil(p("4.0"))
+    }
+
+    func testDecimal() {
+        func p(_ s: String) -> Double? { withBytes(s) { ByteNumbers.decimal($0, 0, $0.count) } }
+        XCTAssertEqual(p("5.0"), 5)
+        XCTAssertEqual(p("4.5"), 4.5)
+        XCTAssertEqual(p("3"), 3)
+        XCTAssertEqual(p(".5"), 0.5)
+        XCTAssertEqual(p("-1.0"), -1)
+        XCTAssertEqual(p("10.0"), 10)
+        XCTAssertEqual(p("4.25"), 4.25)
+        XCTAssertEqual(p("25.0"), 25)
+        XCTAssertNil(p(""))
+        XCTAssertNil(p("."))
+        XCTAssertNil(p("1.2.3"))
+        XCTAssertNil(p("abc"))
+        XCTAssertNil(p("NaN"))
+        XCTAssertNil(p("1e3"))
+        XCTAssertNil(p("1234567890123456789"))  // more than 18 digits
+        // Against Double(String) on every value with up to 2 decimals in 0...6.
+        for k in 0...600 {
+            let s = String(format: "%.2f", Double(k) / 100)
+            XCTAssertEqual(p(s), Double(s), s)
+        }
+    }
+
+    func testFieldSplitter() {
+        func split(_ s: String, _ d: Delimiter, quotes: Bool) -> [String]? {
+            withBytes(s) { b in
+                var sp = FieldSplitter(delimiter: d, quotes: quotes)
+                let line = Line(start: 0, end: b.count, number: 1, terminated: true)
+                guard sp.split(b, line) == .ok else { return nil }
+                return sp.fields.map { f in
+                    var bad = false
+                    return TextDecoding.string(b, f, latin1: false, invalidUTF8: &bad)
+                }
+            }
+        }
+        XCTAssertEqual(split("1,2,3", .byte(44), quotes: true), ["1", "2", "3"])
+        XCTAssertEqual(split("1,,3,", .byte(44), quotes: true), ["1", "", "3", ""])
+        XCTAssertEqual(split("11,\"American President, The (1995)\",Comedy", .byte(44), quotes: true),
+                       ["11", "American President, The (1995)", "Comedy"])
+        XCTAssertEqual(split("1,\"say \"\"hi\"\"\",x", .byte(44), quotes: true), ["1", "say \"hi\"", "x"])
+        XCTAssertEqual(split("1|T|\"A|B\"", .byte(124), quotes: true), ["1", "T", "A|B"])
+        XCTAssertEqual(split("1::Title: The::Drama", .doubleColon, quotes: false), ["1", "Title: The", "Drama"])
+        XCTAssertEqual(split("a\tb", .byte(9), quotes: false), ["a", "b"])
+        XCTAssertNil(split("1,\"open", .byte(44), quotes: true))
+        XCTAssertEqual(split("1,\"x\"y,2", .byte(44), quotes: true), ["1", "\"x\"y", "2"])  // text after a closing quote: kept raw
+    }
+
+    func testTitleYear() {
+        XCTAssertEqual(TitleYear.parse("Toy Story (1995)"), .year(1995))
+        XCTAssertEqual(TitleYear.parse("Spider-Man (2002) "), .year(2002))
+        XCTAssertEqual(TitleYear.parse("Death Note: Desu nôto (2006–2007)"), .year(2006))
+        XCTAssertEqual(TitleYear.parse("Babylon 5"), .none)
+        XCTAssertEqual(TitleYear.parse("Movie (abcd)"), .none)
+        XCTAssertEqual(TitleYear.parse("City of Lost Children, The (Cité des enfants perdus, La) (1995)"), .year(1995))
+        XCTAssertEqual(TitleYear.parse("Unknown Movie (3000)"), .outOfRange)
+        XCTAssertEqual(TitleYear.parse(""), .none)
+        XCTAssertEqual(TitleYear.parse("()"), .none)
+    }
+
+    func testGenreField() {
+        let v = Genres.ml1m
+        func bits(_ names: [String]) -> UInt32 { names.reduce(0) { $0 | (1 << UInt32(v.firstIndex(of: $1) ?? 31)) } }
+        XCTAssertEqual(GenreField.parse("Action|Comedy", vocabulary: v).bits, bits(["Action", "Comedy"]))
+        XCTAssertEqual(GenreField.parse("Action|Comedy", vocabulary: v).repairs, [])
+        XCTAssertEqual(GenreField.parse("", vocabulary: v).repairs, [.genresMissing])
+        XCTAssertEqual(GenreField.parse("(no genres listed)", vocabulary: v).repairs, [])
+        XCTAssertEqual(GenreField.parse("(no genres listed)", vocabulary: v).bits, 0)
+        let comma = GenreField.parse("Action,Comedy", vocabulary: v)
+        XCTAssertEqual(comma.bits, bits(["Action", "Comedy"]))
+        XCTAssertEqual(comma.repairs, [.genreSeparator])
+        let unknown = GenreField.parse("Fantasy|Sci-Fi|Romance|Invalid", vocabulary: v)
+        XCTAssertEqual(unknown.bits, bits(["Fantasy", "Sci-Fi", "Romance"]))
+        XCTAssertEqual(unknown.repairs, [.genreUnknown])
+        XCTAssertEqual(GenreField.parse("Children", vocabulary: v).bits, bits(["Children's"]))
+    }
+
+    func testLinesAndChunks() {
+        let text = "a\r\nbb\n\nccc\nlast"
+        withBytes(text) { b in
+            var seen: [(String, Int, Bool)] = []
+            Lines.forEach(b, in: 0..<b.count, firstNumber: 1) { l in
+                seen.append((String(decoding: UnsafeBufferPointer(rebasing: b[l.start..<l.end]), as: UTF8.self), l.number, l.terminated))
+            }
+            XCTAssertEqual(seen.map(\.0), ["a", "bb", "", "ccc", "last"])
+            XCTAssertEqual(seen.map(\.1), [1, 2, 3, 4, 5])
+            XCTAssertEqual(seen.map(\.2), [true, true, true, true, false])
+        }
+        // Chunks cover the range exactly and start at line starts, for many part counts.
+        let big = (0..<500).map { "\($0),\($0 * 7),x" }.joined(separator: "\n")
+        withBytes(big) { b in
+            for parts in 1...40 {
+                let chunks = Lines.chunks(b, from: 0, parts: parts)
+                XCTAssertEqual(chunks.first?.lowerBound, 0)
+                XCTAssertEqual(chunks.last?.upperBound, b.count)
+                for k in 1..<max(1, chunks.count) {
+                    XCTAssertEqual(chunks[k - 1].upperBound, chunks[k].lowerBound)
+                    XCTAssertEqual(b[chunks[k].lowerBound - 1], 10)
+                }
+            }
+        }
+    }
+
+    /// Duplicate detection against a naive dictionary reference on random data.
+    func testDuplicateRatingsAgainstNaive() {
+        var rng = SplitMix64(seed: 3)
+        let n = 5000, users = 40, movies = 30
+        let user = (0..<n).map { _ in Int32(rng.next() % UInt64(users)) }
+        let movie = (0..<n).map { _ in Int32(rng.next() % UInt64(movies)) }
+        let time = (0..<n).map { _ in Int64(rng.next() % 50) }
+        let keep = (0..<n).map { _ in rng.next() % 10 != 0 }
+        var winner: [Int: Int] = [:]  // key → index of the kept rating
+        for i in 0..<n where keep[i] {
+            let key = Int(user[i]) * movies + Int(movie[i])
+            if let j = winner[key], time[j] > time[i] { continue }
+            winner[key] = i
+        }
+        let expected = (0..<n).map { i in keep[i] && winner[Int(user[i]) * movies + Int(movie[i])] != i }
+        for threads in [1, 2, 3] {
+            let got = DuplicateRatings.find(user: user, movie: movie, time: time, keep: keep,
+                                            userCount: users, movieCount: movies, threads: threads)
+            XCTAssertEqual(got, expected, "threads \(threads)")
+        }
+    }
+
+    func testIdIndex() {
+        let small = IdIndex(sortedIds: [3, 10, 11, 500])
+        XCTAssertEqual([3, 10, 11, 500, 4, -5, 501, Int64.max, Int64.min].map(small.index), [0, 1, 2, 3, -1, -1, -1, -1, -1])
+        let sparse = IdIndex(sortedIds: [-9, 1, Int64(1) << 40, Int64.max])  // too wide for a table
+        XCTAssertEqual([-9, 1, Int64(1) << 40, Int64.max, 0].map(sparse.index), [0, 1, 2, 3, -1])
+        XCTAssertEqual(IdIndex.sortedUnique([[5, 1, 5], [3, 1]]), [1, 3, 5])
+        XCTAssertEqual(IdIndex.sortedUnique([[Int64.max, Int64.min, 0]]), [Int64.min, 0, Int64.max])
+        XCTAssertEqual(IdIndex.sortedUnique([[], []]), [])
+    }
+}
