@@ -1,0 +1,28 @@
+import LinearAlgebra
+import MovieLens
+
+/// Users × movies ratings as a CSR matrix (never dense): row = dense user index, column = dense
+/// movie index, stored value = the rating.
+///
+/// - `.raw`: the star values; unrated = 0 (implicit), what the notebook and scikit-learn's KMeans
+///   on a filled pivot table see.
+/// - `.meanCentred`: each stored rating minus the user's mean rating; unrated stays 0, which now
+///   means "at the user's average" (removes the generous-vs-harsh-rater offset).
+public enum UserMovieMatrix {
+    /// Which values the matrix stores.
+    public enum Values: String, Sendable, CaseIterable {
+        case raw
+        case meanCentred
+    }
+
+    /// Builds the ratings matrix of `dataset`.
+    /// - Throws: `LinearAlgebraError` if the dataset's indices are inconsistent (a corrupt dataset).
+    public static func build(_ dataset: Dataset, values: Values = .raw) throws -> SparseMatrix {
+        let m = try SparseMatrix(rows: dataset.userCount, cols: dataset.movieCount, rowIndices: dataset.ratingUser,
+                                 colIndices: dataset.ratingMovie, values: dataset.ratingValue, duplicates: .keepLast)
+        switch values {
+        case .raw: return m
+        case .meanCentred: return m.centeredRows().matrix
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// Recommender: under construction — see README and the open issue for this module.
