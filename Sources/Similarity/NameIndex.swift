@@ -5,7 +5,8 @@ import Foundation
 /// Each item has one or more names (aliases, e.g. `"Toy Story"` and `"Toy Story (1995)"`).
 /// Names and queries are *folded*: Unicode canonical decomposition, diacritics and case removed
 /// (`"Amélie"` ≡ `"amelie"`), punctuation turned into spaces and runs of spaces collapsed, and a
-/// leading article moved from the end (`"Matrix, The"` ≡ `"The Matrix"`).
+/// leading article moved from the end, before a trailing year if any (`"Matrix, The (1999)"` ≡
+/// `"The Matrix (1999)"`).
 ///
 /// Lookup order:
 /// 1. exact match of the folded query against any folded alias → `.unique` or, when several
@@ -79,13 +80,16 @@ public struct NameIndex: Sendable {
                 space = true
             }
         }
-        // "Matrix, The" → "the matrix" (MovieLens puts articles last); comma already a space.
-        for article in ["the", "a", "an", "les", "la", "le", "il", "el", "das", "der", "die"] {
-            let suffix = " " + article
-            if out.hasSuffix(suffix) && out.count > suffix.count {
-                out = article + " " + String(out.dropLast(suffix.count))
-                break
-            }
+        // "Matrix, The" → "the matrix" and "Matrix, The (1999)" → "the matrix 1999" (MovieLens
+        // puts articles last); the comma is already a space.
+        var words = out.split(separator: " ").map(String.init)
+        let articles: Set<String> = ["the", "a", "an", "les", "la", "le", "il", "el", "das", "der", "die"]
+        let yearLast = words.count >= 3 && words[words.count - 1].count == 4 && words[words.count - 1].allSatisfy(\.isNumber)
+        let at = words.count - (yearLast ? 2 : 1)
+        if words.count >= 2, at >= 1, articles.contains(words[at]) {
+            let article = words.remove(at: at)
+            words.insert(article, at: 0)
+            out = words.joined(separator: " ")
         }
         return out
     }

@@ -70,4 +70,17 @@ final class ClusterMatricesTests: XCTestCase {
         XCTAssertEqual(idx.lookup("heat"), .ambiguous([0, 3]))
         XCTAssertEqual(idx.lookup("Heat (1986)"), .unique(3))
     }
+
+    func testTitleWithoutYear() {
+        XCTAssertEqual(MovieTitles.withoutYear("Toy Story (1995)"), "Toy Story")
+        XCTAssertEqual(MovieTitles.withoutYear("Babylon 5 (1994-1998) "), "Babylon 5")
+        XCTAssertEqual(MovieTitles.withoutYear("Heat"), "Heat")
+        XCTAssertEqual(MovieTitles.withoutYear("1984 (1956)"), "1984")
+        XCTAssertEqual(MovieTitles.withoutYear("Big (Grande) "), "Big (Grande)")
+        var ds = tinyDataset()
+        ds.titles[2] = "Matrix, The (1999)"
+        XCTAssertEqual(MovieDocuments(ds, parts: .init(genres: false, tags: false)).documents[2], ["matrix", "the"])
+        XCTAssertEqual(MovieTitles.display(ds, 2), "Matrix, The (1999)")
+        XCTAssertEqual(MovieTitleIndex(ds).lookup("the matrix (1999)"), .unique(2))
+    }
 }

@@ -36,7 +36,7 @@ public struct MovieDocuments: Sendable {
                 docs[m].append(contentsOf: dataset.genreList(ofMovie: m).compactMap(WordTokenizer.wholeToken))
             }
             if parts.titleWords, m < dataset.titles.count {
-                docs[m].append(contentsOf: WordTokenizer.tokens(dataset.titles[m]))
+                docs[m].append(contentsOf: WordTokenizer.tokens(MovieTitles.withoutYear(dataset.titles[m])))
             }
         }
         if parts.tags {
@@ -57,12 +57,36 @@ public struct MovieTitleIndex: Sendable {
 
     public init(_ dataset: Dataset) {
         index = NameIndex(names: (0..<dataset.movieCount).map { m in
-            let t = m < dataset.titles.count ? dataset.titles[m] : ""
-            let y = m < dataset.years.count ? dataset.years[m] : 0
-            return y > 0 ? [t, "\(t) (\(y))"] : [t]
+            let t = MovieTitles.withoutYear(m < dataset.titles.count ? dataset.titles[m] : "")
+            return [t, MovieTitles.display(dataset, m)]
         })
     }
 
     /// Looks a title up (see `NameIndex.lookup`).
     public func lookup(_ title: String) -> NameIndex.Match { index.lookup(title) }
+}
+
+/// Title helpers that work whether or not a dataset's titles still carry their "(YYYY)".
+public enum MovieTitles {
+    /// The title without a trailing `(YYYY)`, `(YYYY-YYYY)` or `(YYYY–)` and surrounding spaces.
+    public static func withoutYear(_ title: String) -> String {
+        var t = Substring(title)
+        while t.last == " " { t = t.dropLast() }
+        guard t.last == ")", let open = t.lastIndex(of: "(") else { return String(t) }
+        let inside = t[t.index(after: open)..<t.index(before: t.endIndex)]
+        let digits = inside.prefix(4)
+        let rest = inside.dropFirst(4)
+        guard digits.count == 4, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
+              rest.allSatisfy({ $0 == "-" || $0 == "–" || ($0.isASCII && $0.isNumber) }) else { return String(t) }
+        var head = t[..<open]
+        while head.last == " " { head = head.dropLast() }
+        return String(head)
+    }
+
+    /// "Title (year)" of dense movie `m` (no year when unknown).
+    public static func display(_ dataset: Dataset, _ m: Int) -> String {
+        let t = withoutYear(m < dataset.titles.count ? dataset.titles[m] : "")
+        let y = m < dataset.years.count ? dataset.years[m] : 0
+        return y > 0 ? "\(t) (\(y))" : t
+    }
 }
