@@ -88,7 +88,8 @@ enum CacheFile {
         var r = BinaryReader(data, offset: 8)
         let v = try r.read(UInt32.self, "version")
         guard v == version else { throw BinaryFormatError.unsupportedVersion(found: v, supported: version) }
-        _ = try r.read(UInt32.self, "reserved")
+        let reserved = try r.read(UInt32.self, "reserved")
+        guard reserved == 0 else { throw BinaryFormatError.invalid("reserved field is \(reserved), expected 0") }
         let length = try r.read(UInt64.self, "header length")
         guard length <= maxHeaderLength else { throw BinaryFormatError.invalid("header length \(length) is implausible") }
         return length

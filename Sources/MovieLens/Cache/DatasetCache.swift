@@ -10,8 +10,8 @@ import Runtime
 ///
 /// A cache is trusted only when all of these hold; otherwise it is ignored and rebuilt:
 /// - magic, format version and every CRC-32C (header and 4 MiB payload chunks) check out;
-/// - it was written by this very build (`producer`), so changed cleaning rules never serve
-///   stale results;
+/// - it was written under the same cache layout and `readerVersion` (changed cleaning rules
+///   never serve old results);
 /// - the data files are unchanged: same names, sizes, modification times and first/last 64 KiB;
 /// - the format matches the one asked for (when one is given);
 /// - the decoded dataset passes `Dataset.validate()`.
@@ -64,19 +64,13 @@ public enum DatasetCache {
         public var cacheHit: Bool { if case .hit = status { return true } else { return false } }
     }
 
-    /// Identifies the build that writes and reads caches: the cache format version plus the
-    /// size and modification time of the running executable. A rebuilt binary (whose cleaning
-    /// rules may differ) re-parses once instead of trusting an older build's result.
-    public static let producer: String = {
-        var id = "movierec-dataset-cache/\(CacheFile.version)"
-        if let exe = Bundle.main.executablePath,
-           let attrs = try? FileManager.default.attributesOfItem(atPath: exe) {
-            let size = (attrs[.size] as? NSNumber)?.int64Value ?? 0
-            let mtime = (attrs[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-            id += " exe=\(size)@\(Int64(mtime * 1000))"
-        }
-        return id
-    }()
+    /// Version of the reading and cleaning rules whose results a cache holds. Bump it whenever
+    /// `MovieLensReader` or its cleaning rules change what a load returns: caches written under
+    /// another version are ignored and rebuilt, never served.
+    public static let readerVersion = 1
+
+    /// Identifies what wrote a cache: the cache layout version and `readerVersion`.
+    static let producer = "movierec-dataset-cache/\(CacheFile.version) reader/\(readerVersion)"
 
     /// Loads the release in `directory`, from its cache when valid, else by parsing (and then
     /// writing the cache). `format` and `threads` are passed to `MovieLensReader.load`;
@@ -133,7 +127,7 @@ public enum DatasetCache {
     private static func read(_ path: String, sources: [SourceFile], format: DataFormat?, threads: Int) -> Result<LoadResult, Miss> {
         do {
             let header = try CacheFile.readHeader(path: path)
-            guard header.producer == producer else { return .failure(.stale("written by another build (\(header.producer))")) }
+            guard header.producer == producer else { return .failure(.stale("written by another reader version (\(header.producer))")) }
             if let why = SourceFingerprint.difference(cached: header.sources, current: sources) { return .failure(.stale(why)) }
             if let format, format != header.format { return .failure(.stale("cached as format \(header.format.rawValue), asked for \(format.rawValue)")) }
             let bytes = try FileBytes.read(path)
