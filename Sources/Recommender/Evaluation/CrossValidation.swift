@@ -1,0 +1,149 @@
+import Boosting
+import MovieLens
+import Runtime
+
+/// Settings of `CrossValidation.run`.
+public struct EvaluationOptions: Sendable {
+    /// Outer folds (≥ 2).
+    public var folds = 5
+    /// Seed of the outer split (the features and models derive their seeds from it).
+    public var seed: UInt64 = 42
+    /// Threads (nil = `Threads.defaultCount`).
+    public var threads: Int? = nil
+    /// Feature settings.
+    public var features = FeatureOptions()
+    /// The like-classifier's boosting parameters (objective `binary:logistic`).
+    public var classifier = EvaluationOptions.defaultClassifier
+    /// The rating regressor's boosting parameters (objective `reg:squarederror`).
+    public var regressor = EvaluationOptions.defaultRegressor
+
+    public init() {}
+
+    /// Defaults of the classifier: 300 rounds of depth-6 trees at η = 0.05, 80 % row and
+    /// column sampling.
+    public static var defaultClassifier: BoostingParameters {
+        var p = BoostingParameters()
+        p.objective = .binaryLogistic
+        p.rounds = 300
+        p.eta = 0.05
+        p.maxDepth = 6
+        p.minChildWeight = 5
+        p.subsample = 0.8
+        p.colsampleBytree = 0.8
+        return p
+    }
+
+    /// Defaults of the regressor (same trees, squared error).
+    public static var defaultRegressor: BoostingParameters {
+        var p = defaultClassifier
+        p.objective = .squaredError
+        return p
+    }
+}
+
+/// Metrics of one outer fold.
+public struct FoldMetrics: Sendable, Equatable {
+    public var auc: Double, logloss: Double, accuracy: Double
+    public var rmse: Double, mae: Double
+    public var trainRows: Int, testRows: Int
+}
+
+/// The result of a K-fold cross-validation.
+public struct CrossValidationResult: Sendable {
+    /// One entry per outer fold, in fold order.
+    public var folds: [FoldMetrics]
+    /// Wall-clock seconds per stage (`features`, `classifier`, `regressor`, `predict`), summed over folds.
+    public var timer: StageTimer
+    /// The feature columns used.
+    public var featureNames: [String]
+
+    /// Mean and sample standard deviation of a metric over the folds.
+    public func summary(_ metric: KeyPath<FoldMetrics, Double>) -> (mean: Double, std: Double) {
+        Metrics.meanAndStd(folds.map { $0[keyPath: metric] })
+    }
+}
+
+/// Honest K-fold cross-validation of the like-classifier and the rating regressor.
+///
+/// For each outer fold: features of the other folds' ratings out-of-fold, features of the
+/// fold's ratings from all the other folds (`FeatureBuilder`), then one boosted classifier
+/// (like = rating ≥ threshold) and one boosted regressor trained on the training rows and scored
+/// on the fold. Regressor predictions are clipped to the training ratings' range.
+public enum CrossValidation {
+    /// Runs the cross-validation. `progress` receives one line per step (for a terminal).
+    public static func run(dataset: Dataset, options: EvaluationOptions,
+                           progress: ((String) -> Void)? = nil) throws -> CrossValidationResult {
+        let split = try KFoldSplit(count: dataset.ratingCount, k: options.folds, seed: options.seed)
+        let threads = Threads.resolve(options.threads)
+        var timer = StageTimer()
+        var folds: [FoldMetrics] = []
+        var names: [String] = []
+        for f in 0..<options.folds {
+            let data = try timer.measure("features") {
+                try foldFeatures(dataset: dataset, options: options, split: split, fold: f, threads: threads)
+            }
+            names = data.schema.names
+            progress?("fold \(f + 1)/\(options.folds): features \(data.train.rows) train × \(data.train.columns), \(data.test.rows) test")
+            let metrics = try evaluate(data, options: options, seed: options.seed &+ UInt64(f), threads: threads, timer: &timer)
+            progress?("fold \(f + 1)/\(options.folds): AUC \(format(metrics.auc)), RMSE \(format(metrics.rmse))")
+            folds.append(metrics)
+        }
+        return CrossValidationResult(folds: folds, timer: timer, featureNames: names)
+    }
+
+    /// The features of outer fold `fold` (0-based) exactly as `run` builds them.
+    public static func foldFeatures(dataset: Dataset, options: EvaluationOptions, fold: Int) throws -> FoldFeatures {
+        let split = try KFoldSplit(count: dataset.ratingCount, k: options.folds, seed: options.seed)
+        guard fold >= 0, fold < options.folds else { throw RecommenderError.invalidArgument("fold \(fold) outside 0..<\(options.folds)") }
+        return try foldFeatures(dataset: dataset, options: options, split: split, fold: fold, threads: Threads.resolve(options.threads))
+    }
+
+    static func foldFeatures(dataset: Dataset, options: EvaluationOptions, split: KFoldSplit, fold f: Int,
+                             threads: Int) throws -> FoldFeatures {
+        var featureOptions = options.features
+        featureOptions.seed = options.seed &+ UInt64(f) &* 1_000_003
+        featureOptions.threads = threads
+        return try FeatureBuilder.build(dataset: dataset, trainRows: split.rows(notIn: f), testRows: split.rows(in: f),
+                                        options: featureOptions)
+    }
+
+    /// Trains both models on `data.train` and scores them on `data.test`.
+    public static func evaluate(_ data: FoldFeatures, options: EvaluationOptions, seed: UInt64, threads: Int,
+                                timer: inout StageTimer) throws -> FoldMetrics {
+        var cp = options.classifier
+        cp.objective = .binaryLogistic
+        cp.seed = seed
+        cp.threads = threads
+        var rp = options.regressor
+        rp.objective = .squaredError
+        rp.seed = seed
+        rp.threads = threads
+        let classifier = try timer.measure("classifier") {
+            try wrap { try BoostedModel.train(features: data.train, labels: data.trainLike, parameters: cp).model }
+        }
+        let regressor = try timer.measure("regressor") {
+            try wrap { try BoostedModel.train(features: data.train, labels: data.trainRating, parameters: rp).model }
+        }
+        let (p, r) = try timer.measure("predict") {
+            try wrap { (try classifier.predict(data.test, threads: threads), try regressor.predict(data.test, threads: threads)) }
+        }
+        let lo = data.trainRating.min() ?? 0, hi = data.trainRating.max() ?? 5
+        let clipped = r.map { min(max($0, lo), hi) }
+        return FoldMetrics(
+            auc: Metrics.auc(scores: p, labels: data.testLike),
+            logloss: Metrics.logloss(probabilities: p, labels: data.testLike),
+            accuracy: Metrics.accuracy(probabilities: p, labels: data.testLike),
+            rmse: Metrics.rmse(predictions: clipped, targets: data.testRating),
+            mae: Metrics.mae(predictions: clipped, targets: data.testRating),
+            trainRows: data.train.rows, testRows: data.test.rows)
+    }
+
+    static func wrap<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as RecommenderError { throw e } catch { throw RecommenderError.training("\(error)") }
+    }
+
+    static func format(_ x: Double) -> String {
+        guard x.isFinite else { return "nan" }
+        return String(Double(Int((x * 10_000).rounded())) / 10_000)
+    }
+}

@@ -1,0 +1,130 @@
+import Boosting
+import MovieLens
+import Runtime
+
+/// The feature matrices of one train/test split, with both targets.
+public struct FoldFeatures: Sendable {
+    /// Column layout (the names are also the matrices' `names`).
+    public var schema: FeatureSchema
+    /// Features of the training ratings (out-of-fold statistics), in `trainRows` order.
+    public var train: FeatureMatrix
+    /// Features of the test ratings (statistics of the whole training set), in `testRows` order.
+    public var test: FeatureMatrix
+    /// Dataset rating indices of the training / test rows.
+    public var trainRows: [Int], testRows: [Int]
+    /// 1 when the rating is a like (≥ `likeThreshold`), else 0.
+    public var trainLike: [Float], testLike: [Float]
+    /// The star ratings.
+    public var trainRating: [Float], testRating: [Float]
+}
+
+/// Builds leak-free features for a train/test split of a `Dataset`'s ratings.
+///
+/// - Test rows are described by statistics (and a factorisation) of the whole training set.
+/// - Training rows are described out-of-fold: the training rows are dealt into
+///   `options.innerFolds` seeded inner folds; the statistics for a row in inner fold f are the
+///   training sums minus fold f's sums (one O(n) pass plus K subtractions), and the
+///   factorisation for it is fitted on the training rows outside fold f.
+///
+/// So no row's features ever depend on its own rating — not through a mean, a count of likes,
+/// a genre affinity or the factorisation. Leave-one-out means are deliberately not used: with
+/// them a row's own rating is anti-correlated with its feature (the user mean without the row
+/// drops exactly when the row is high), which a tree model learns and which does not carry over
+/// to new ratings.
+public enum FeatureBuilder {
+    /// The schema `build` produces for `dataset`.
+    public static func schema(for dataset: Dataset, options: FeatureOptions = FeatureOptions()) -> FeatureSchema {
+        FeatureSchema(dataset: dataset, options: options)
+    }
+
+    /// Builds the features of `testRows` from `trainRows` (indices into the dataset's ratings).
+    public static func build(dataset: Dataset, trainRows: [Int], testRows: [Int],
+                             options: FeatureOptions = FeatureOptions()) throws -> FoldFeatures {
+        try options.validate()
+        let r = dataset.ratingCount
+        for x in trainRows where x < 0 || x >= r { throw RecommenderError.invalidArgument("training row \(x) outside 0..<\(r)") }
+        for x in testRows where x < 0 || x >= r { throw RecommenderError.invalidArgument("test row \(x) outside 0..<\(r)") }
+        guard trainRows.count >= options.innerFolds else {
+            throw RecommenderError.insufficientData("\(trainRows.count) training ratings cannot be split into \(options.innerFolds) inner folds")
+        }
+        let schema = FeatureSchema(dataset: dataset, options: options)
+        let k = options.innerFolds
+        let inner = try innerSplit(trainCount: trainRows.count, options: options)
+        var foldSums = (0..<k).map { _ in RatingSums(users: dataset.userCount, movies: dataset.movieCount, genres: schema.genreCount) }
+        for (pos, row) in trainRows.enumerated() {
+            foldSums[Int(inner.fold[pos])].add(row: row, of: dataset, likeThreshold: options.likeThreshold)
+        }
+        var total = foldSums[0]
+        for f in 1..<k { total = total.adding(foldSums[f]) }
+        var positions = [[Int]](repeating: [], count: k)
+        for pos in trainRows.indices { positions[Int(inner.fold[pos])].append(pos) }
+
+        let cols = schema.count
+        let nTrain = trainRows.count, nTest = testRows.count
+        var trainValues = [Float](repeating: .nan, count: nTrain * cols)
+        var testValues = [Float](repeating: .nan, count: nTest * cols)
+        let threads = Threads.resolve(options.threads)
+        var failure: [Error?] = Array(repeating: nil, count: k + 1)
+        let foldSumsCopy = foldSums, totalCopy = total, positionsCopy = positions
+        trainValues.withUnsafeMutableBufferPointer { trainBuf in
+            testValues.withUnsafeMutableBufferPointer { testBuf in
+                failure.withUnsafeMutableBufferPointer { failBuf in
+                    let tb = UnsafeSendable(trainBuf), sb = UnsafeSendable(testBuf), fb = UnsafeSendable(failBuf)
+                    parallelFor(chunks: k + 1, threads: threads) { job in
+                        do {
+                            if job < k {
+                                // Inner fold `job`: context from the training rows outside it.
+                                let sums = totalCopy.subtracting(foldSumsCopy[job])
+                                var outside: [Int] = []
+                                outside.reserveCapacity(nTrain)
+                                for f in 0..<k where f != job { outside += positionsCopy[f].map { trainRows[$0] } }
+                                outside.sort()
+                                let mf = try options.matrixFactorization
+                                    ? fitMF(dataset, rows: outside, options: options, salt: UInt64(job + 1)) : nil
+                                let ctx = FeatureContext(sums: sums, mf: mf, schema: schema, options: options)
+                                for pos in positionsCopy[job] {
+                                    ctx.fill(rating: trainRows[pos], of: dataset, into: tb.value, row: pos, rows: nTrain)
+                                }
+                            } else {
+                                // Test rows: context from the whole training set.
+                                let mf = try options.matrixFactorization
+                                    ? fitMF(dataset, rows: trainRows.sorted(), options: options, salt: 0) : nil
+                                let ctx = FeatureContext(sums: totalCopy, mf: mf, schema: schema, options: options)
+                                for (i, row) in testRows.enumerated() {
+                                    ctx.fill(rating: row, of: dataset, into: sb.value, row: i, rows: nTest)
+                                }
+                            }
+                        } catch {
+                            fb.value[job] = error
+                        }
+                    }
+                }
+            }
+        }
+        if let error = failure.compactMap({ $0 }).first { throw error }
+        let like: (Int) -> Float = { dataset.ratingValue[$0] >= options.likeThreshold ? 1 : 0 }
+        return FoldFeatures(
+            schema: schema,
+            train: try FeatureMatrix(rows: nTrain, columns: cols, columnMajor: trainValues, names: schema.names),
+            test: try FeatureMatrix(rows: nTest, columns: cols, columnMajor: testValues, names: schema.names),
+            trainRows: trainRows, testRows: testRows,
+            trainLike: trainRows.map(like), testLike: testRows.map(like),
+            trainRating: trainRows.map { dataset.ratingValue[$0] }, testRating: testRows.map { dataset.ratingValue[$0] })
+    }
+
+    /// The inner folds of the training rows (by position in `trainRows`). Depends only on the
+    /// number of training rows and the seed.
+    static func innerSplit(trainCount: Int, options: FeatureOptions) throws -> KFoldSplit {
+        try KFoldSplit(count: trainCount, k: options.innerFolds, seed: options.seed &* 0x2545_F491_4F6C_DD1D &+ 0x1234_5678)
+    }
+
+    /// Fits the factorisation on the given ratings (sorted dataset indices, so the result does
+    /// not depend on how the caller ordered its rows).
+    static func fitMF(_ data: Dataset, rows: [Int], options: FeatureOptions, salt: UInt64) throws -> BiasedMF {
+        var p = options.mf
+        p.seed = options.mf.seed ^ options.seed ^ (salt &* 0x9E37_79B9_7F4A_7C15)
+        return try BiasedMF.fit(users: rows.map { data.ratingUser[$0] }, items: rows.map { data.ratingMovie[$0] },
+                                values: rows.map { data.ratingValue[$0] },
+                                userCount: data.userCount, itemCount: data.movieCount, parameters: p)
+    }
+}

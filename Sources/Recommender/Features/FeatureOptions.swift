@@ -1,0 +1,32 @@
+/// Settings of the leak-free feature builder.
+///
+/// Prior weights shrink a mean toward the global value as if `weight` extra ratings at the global
+/// value had been seen: `shrunk = (sum + weight · global) / (count + weight)`. They keep the
+/// statistics of rarely rated movies (and light users) from being noise.
+public struct FeatureOptions: Sendable, Equatable {
+    /// A rating ≥ this is a "like" (the classifier's positive class).
+    public var likeThreshold: Float = 4
+    /// Inner folds over the training rows for their out-of-fold statistics (≥ 2).
+    public var innerFolds = 5
+    /// Prior weight (pseudo-ratings at the global mean) of the movie mean and like rate.
+    public var moviePrior: Double = 10
+    /// Prior weight of the user mean and like rate.
+    public var userPrior: Double = 3
+    /// Prior weight (pseudo-ratings at the user's own mean) of the user's per-genre deviation.
+    public var genrePrior: Double = 5
+    /// Whether to add the biased matrix-factorisation prediction and its parts as features.
+    public var matrixFactorization = true
+    /// Hyper-parameters of that factorisation.
+    public var mf = BiasedMFParameters()
+    /// Seed of the inner folds and of the factorisation.
+    public var seed: UInt64 = 0
+    /// Threads for the per-inner-fold work.
+    public var threads: Int? = nil
+
+    public init() {}
+
+    func validate() throws {
+        guard innerFolds >= 2, innerFolds <= 255 else { throw RecommenderError.invalidArgument("inner folds must be between 2 and 255, got \(innerFolds)") }
+        guard moviePrior >= 0, userPrior >= 0, genrePrior >= 0 else { throw RecommenderError.invalidArgument("prior weights must be ≥ 0") }
+    }
+}
