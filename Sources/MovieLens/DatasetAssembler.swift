@@ -63,9 +63,13 @@ struct DatasetAssembler {
 
         var outUser: [Int32] = [], outMovie: [Int32] = [], outValue: [Float] = [], outTime: [Int64] = []
         let kept = keep.reduce(0) { $0 + ($1 ? 1 : 0) }
-        outUser.reserveCapacity(kept); outMovie.reserveCapacity(kept); outValue.reserveCapacity(kept); outTime.reserveCapacity(kept)
-        for i in 0..<n where keep[i] {
-            outUser.append(ru[i]); outMovie.append(rm[i]); outValue.append(ratings.value[i]); outTime.append(ratings.time[i])
+        if kept == n {
+            outUser = ru; outMovie = rm; outValue = ratings.value; outTime = ratings.time  // nothing to drop: no copy
+        } else {
+            outUser.reserveCapacity(kept); outMovie.reserveCapacity(kept); outValue.reserveCapacity(kept); outTime.reserveCapacity(kept)
+            for i in 0..<n where keep[i] {
+                outUser.append(ru[i]); outMovie.append(rm[i]); outValue.append(ratings.value[i]); outTime.append(ratings.time[i])
+            }
         }
 
         // Movies in id order.

@@ -10,96 +10,252 @@ struct RawRatings: Sendable {
     var line: [UInt32] = []
 
     var count: Int { value.count }
-
-    mutating func reserve(_ n: Int) {
-        user.reserveCapacity(n); movie.reserveCapacity(n); value.reserveCapacity(n); time.reserveCapacity(n); line.reserveCapacity(n)
-    }
-
-    mutating func append(contentsOf other: RawRatings) {
-        user.append(contentsOf: other.user); movie.append(contentsOf: other.movie)
-        value.append(contentsOf: other.value); time.append(contentsOf: other.time); line.append(contentsOf: other.line)
-    }
 }
 
-/// The ratings file reader: the file is split into chunks at line boundaries, the chunks are
-/// parsed in parallel (numbers straight from bytes) and merged in chunk order, so the result is
-/// identical for every thread count.
+/// The ratings file reader. The file is split into chunks at line boundaries; the lines of each
+/// chunk are counted (in parallel) so every chunk knows its first line number and owns a
+/// disjoint slice of the output columns; the chunks are parsed in parallel and the slices
+/// compacted in chunk order — the result is identical for every thread count.
+///
+/// Each line first goes through a fast path that parses `user<d>movie<d>rating<d>timestamp`
+/// digit by digit in a single pass; any line it does not accept (spaces, signs, a bad value,
+/// a wrong field count…) is re-read by the general path, which applies the documented rules
+/// and either keeps the row or names the reason for dropping it.
 enum RatingsParser {
-    /// Field order of the ratings file: user, movie, rating, timestamp (all formats).
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, firstLine: Int, layout: ReleaseLayout,
                       threads: Int) -> (RawRatings, FileReport) {
+        var report = FileReport(file: layout.ratingsFile)
+        guard start < bytes.count else { return (RawRatings(), report) }
         let chunkTarget = 4 << 20  // ~4 MB per chunk
         let parts = threads <= 1 ? 1 : max(1, min(threads * 8, (bytes.count - start) / chunkTarget + 1))
         let ranges = Lines.chunks(bytes, from: start, parts: parts)
-        // First line number of each chunk.
         var newlines = [Int](repeating: 0, count: ranges.count)
         newlines.withUnsafeMutableBufferPointer { nl in
-            let out = UnsafeSendable(nl)
-            let src = UnsafeSendable(bytes)
+            let out = UnsafeSendable(nl), src = UnsafeSendable(bytes)
             parallelFor(chunks: ranges.count, threads: threads) { c in
                 out.value[c] = Lines.countNewlines(src.value, in: ranges[c])
             }
         }
+        // Chunk c holds at most newlines[c] lines (+1 for an unterminated last line).
+        var offsets = [Int](repeating: 0, count: ranges.count + 1)
         var firstLines = [Int](repeating: firstLine, count: ranges.count)
-        for c in 1..<max(1, ranges.count) { firstLines[c] = firstLines[c - 1] + newlines[c - 1] }
-
-        var results = [(RawRatings, FileReport)](repeating: (RawRatings(), FileReport(file: layout.ratingsFile)), count: ranges.count)
-        results.withUnsafeMutableBufferPointer { res in
-            let out = UnsafeSendable(res)
-            let src = UnsafeSendable(bytes)
-            parallelFor(chunks: ranges.count, threads: threads) { c in
-                out.value[c] = parseChunk(src.value, ranges[c], firstLine: firstLines[c], layout: layout,
-                                          estimate: newlines[c] + 1)
+        for c in 0..<ranges.count {
+            offsets[c + 1] = offsets[c] + newlines[c] + (c == ranges.count - 1 ? 1 : 0)
+            if c > 0 { firstLines[c] = firstLines[c - 1] + newlines[c - 1] }
+        }
+        let capacity = offsets[ranges.count]
+        var reports = [FileReport](repeating: FileReport(file: layout.ratingsFile), count: ranges.count)
+        var keptPerChunk = [Int](repeating: 0, count: ranges.count)
+        let rows = Columns.make(capacity: capacity) { out in
+            let out = UnsafeSendable(out), src = UnsafeSendable(bytes)
+            reports.withUnsafeMutableBufferPointer { rep in
+                keptPerChunk.withUnsafeMutableBufferPointer { kept in
+                    let rep = UnsafeSendable(rep), kept = UnsafeSendable(kept)
+                    parallelFor(chunks: ranges.count, threads: threads) { c in
+                        kept.value[c] = parseChunk(src.value, ranges[c], firstLine: firstLines[c], layout: layout,
+                                                   out: out.value.advanced(by: offsets[c]), report: &rep.value[c])
+                    }
+                }
             }
-        }
-        var merged = RawRatings()
-        merged.reserve(results.reduce(0) { $0 + $1.0.count })
-        var report = FileReport(file: layout.ratingsFile)
-        for (rows, r) in results {
-            merged.append(contentsOf: rows)
-            report.merge(r)
-        }
-        return (merged, report)
-    }
-
-    static func parseChunk(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, firstLine: Int, layout: ReleaseLayout,
-                           estimate: Int) -> (RawRatings, FileReport) {
-        var rows = RawRatings()
-        rows.reserve(estimate)
-        var report = FileReport(file: layout.ratingsFile)
-        var splitter = FieldSplitter(delimiter: layout.delimiter, quotes: false)
-        let window = layout.timeWindow
-        Lines.forEach(bytes, in: range, firstNumber: firstLine) { line in
-            report.read += 1
-            if line.count > Lines.maxLength { report.drop(.lineTooLong, at: line); return }
-            _ = splitter.split(bytes, line, limit: 4)
-            let f = splitter.fields
-            // Fast path: four well-formed fields.
-            if f.count == 4, let u = ByteNumbers.int64(bytes, f[0].start, f[0].end), u > 0,
-               let m = ByteNumbers.int64(bytes, f[1].start, f[1].end), m > 0,
-               let v = ByteNumbers.decimal(bytes, f[2].start, f[2].end), layout.isValidRating(v),
-               let t = ByteNumbers.int64(bytes, f[3].start, f[3].end), window.contains(t) {
-                rows.user.append(u); rows.movie.append(m); rows.value.append(Float(v)); rows.time.append(t)
-                rows.line.append(UInt32(clamping: line.number))
-                report.kept += 1
-                return
+            // Compact the chunks' slices in chunk order.
+            var position = 0
+            for c in 0..<ranges.count {
+                let k = keptPerChunk[c]
+                if offsets[c] != position { out.value.move(from: offsets[c], to: position, count: k) }
+                position += k
             }
-            report.drop(classify(bytes, line, f, layout: layout), at: line)
+            return position
         }
+        for r in reports { report.merge(r) }
         return (rows, report)
     }
 
-    /// Why a ratings line failed the fast path (checks in the documented order).
-    static func classify(_ bytes: UnsafeBufferPointer<UInt8>, _ line: Line, _ f: [Field], layout: ReleaseLayout) -> CleaningReason {
-        if Lines.isBlank(bytes, line.start, line.end) { return .emptyLine }
-        if Lines.hasControlBytes(bytes, line.start, line.end) { return .binaryData }
-        if f.count != 4 { return .wrongFieldCount }
-        guard let u = ByteNumbers.int64(bytes, f[0].start, f[0].end), u > 0 else { return .badUserId }
-        guard let m = ByteNumbers.int64(bytes, f[1].start, f[1].end), m > 0 else { return .badMovieId }
-        if Lines.isBlank(bytes, f[2].start, f[2].end) { return .ratingMissing }
-        guard let v = ByteNumbers.decimal(bytes, f[2].start, f[2].end) else { return .ratingNotNumber }
-        guard layout.isValidRating(v) else { return .ratingOutOfRange }
-        guard ByteNumbers.int64(bytes, f[3].start, f[3].end) != nil else { return .timestampMissing }
-        return .timestampOutOfWindow
+    /// Parses the lines of one chunk into `out` (which has room for every line); returns the
+    /// number of rows kept.
+    static func parseChunk(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, firstLine: Int, layout: ReleaseLayout,
+                           out: Columns, report: inout FileReport) -> Int {
+        guard let p = bytes.baseAddress, !range.isEmpty else { return 0 }
+        let end = range.upperBound
+        let window = layout.timeWindow
+        let delim: UInt8, double: Bool
+        switch layout.delimiter {
+        case .byte(let b): delim = b; double = false
+        case .doubleColon: delim = 58; double = true
+        }
+        let half = layout.halfStars
+        var splitter = FieldSplitter(delimiter: layout.delimiter, quotes: false)
+        var kept = 0
+        var lineNumber = firstLine
+        var i = range.lowerBound
+        while i < end {
+            let lineStart = i
+            // ---- fast path: digits<d>digits<d>rating<d>digits then \n, \r\n or end ----
+            fast: do {
+                var j = i
+                @inline(__always) func digits(_ limit: Int) -> Int64 {
+                    var v: Int64 = 0
+                    let s = j
+                    while j < end {
+                        let d = p[j] &- 48
+                        if d >= 10 { break }
+                        v = v &* 10 &+ Int64(d)
+                        j += 1
+                    }
+                    let n = j - s
+                    return n == 0 || n > limit ? -1 : v
+                }
+                @inline(__always) func delimiter() -> Bool {
+                    guard j < end, p[j] == delim else { return false }
+                    if double {
+                        guard j + 1 < end, p[j + 1] == delim else { return false }
+                        j += 2
+                    } else {
+                        j += 1
+                    }
+                    return true
+                }
+                let u = digits(18)
+                guard u > 0, delimiter() else { break fast }
+                let m = digits(18)
+                guard m > 0, delimiter() else { break fast }
+                // rating: whole part, optional fraction
+                let whole = digits(3)
+                guard whole >= 0 else { break fast }
+                var mantissa = whole, scale: Int64 = 1
+                if j < end && p[j] == 46 {
+                    j += 1
+                    let s = j
+                    let frac = digits(6)
+                    guard frac >= 0 else { break fast }
+                    for _ in s..<j { scale &*= 10; mantissa &*= 10 }
+                    mantissa &+= frac
+                }
+                guard delimiter() else { break fast }
+                let t = digits(18)
+                guard t >= 0, window.contains(t) else { break fast }
+                // end of line
+                var next = j
+                if j < end {
+                    if p[j] == 10 { next = j + 1 } else if p[j] == 13 && j + 1 < end && p[j + 1] == 10 { next = j + 2 } else { break fast }
+                }
+                // rating on the scale, computed exactly in integers: value = mantissa / scale
+                let value: Float
+                if half {
+                    let twice = mantissa &* 2
+                    guard twice % scale == 0 else { break fast }
+                    let units = twice / scale
+                    guard units >= 1 && units <= 10 else { break fast }
+                    value = Float(units) / 2
+                } else {
+                    guard mantissa % scale == 0 else { break fast }
+                    let units = mantissa / scale
+                    guard units >= 1 && units <= 5 else { break fast }
+                    value = Float(units)
+                }
+                out.user[kept] = u; out.movie[kept] = m; out.value[kept] = value; out.time[kept] = t
+                out.line[kept] = UInt32(clamping: lineNumber)
+                kept += 1
+                report.read += 1
+                report.kept += 1
+                lineNumber += 1
+                i = next
+                continue
+            }
+            // ---- general path for this line ----
+            var j = lineStart
+            while j < end && p[j] != 10 { j += 1 }
+            let terminated = j < end
+            var e = j
+            if e > lineStart && p[e - 1] == 13 { e -= 1 }
+            let line = Line(start: lineStart, end: e, number: lineNumber, terminated: terminated)
+            report.read += 1
+            switch general(bytes, line, &splitter, layout: layout) {
+            case .keep(let u, let m, let v, let t):
+                out.user[kept] = u; out.movie[kept] = m; out.value[kept] = v; out.time[kept] = t
+                out.line[kept] = UInt32(clamping: lineNumber)
+                kept += 1
+                report.kept += 1
+            case .drop(let reason):
+                report.drop(reason, at: line)
+            }
+            lineNumber += 1
+            i = j + 1
+        }
+        return kept
+    }
+
+    enum Outcome {
+        case keep(Int64, Int64, Float, Int64)
+        case drop(CleaningReason)
+    }
+
+    /// The documented rules, in order, for a line the fast path did not accept.
+    static func general(_ bytes: UnsafeBufferPointer<UInt8>, _ line: Line, _ splitter: inout FieldSplitter,
+                        layout: ReleaseLayout) -> Outcome {
+        if Lines.isBlank(bytes, line.start, line.end) { return .drop(.emptyLine) }
+        if line.count > Lines.maxLength { return .drop(.lineTooLong) }
+        if Lines.hasControlBytes(bytes, line.start, line.end) { return .drop(.binaryData) }
+        _ = splitter.split(bytes, line, limit: 4)
+        let f = splitter.fields
+        if f.count != 4 { return .drop(.wrongFieldCount) }
+        guard let u = ByteNumbers.int64(bytes, f[0].start, f[0].end), u > 0 else { return .drop(.badUserId) }
+        guard let m = ByteNumbers.int64(bytes, f[1].start, f[1].end), m > 0 else { return .drop(.badMovieId) }
+        if Lines.isBlank(bytes, f[2].start, f[2].end) { return .drop(.ratingMissing) }
+        guard let v = ByteNumbers.decimal(bytes, f[2].start, f[2].end) else { return .drop(.ratingNotNumber) }
+        guard layout.isValidRating(v) else { return .drop(.ratingOutOfRange) }
+        guard let t = ByteNumbers.int64(bytes, f[3].start, f[3].end) else { return .drop(.timestampMissing) }
+        guard layout.timeWindow.contains(t) else { return .drop(.timestampOutOfWindow) }
+        return .keep(u, m, Float(v), t)
+    }
+}
+
+/// Raw pointers to the five rating columns being filled.
+struct Columns {
+    var user: UnsafeMutablePointer<Int64>
+    var movie: UnsafeMutablePointer<Int64>
+    var value: UnsafeMutablePointer<Float>
+    var time: UnsafeMutablePointer<Int64>
+    var line: UnsafeMutablePointer<UInt32>
+
+    func advanced(by n: Int) -> Columns {
+        Columns(user: user + n, movie: movie + n, value: value + n, time: time + n, line: line + n)
+    }
+
+    /// Moves `count` rows from row `from` to row `to` (`to <= from`).
+    func move(from: Int, to: Int, count: Int) {
+        guard count > 0 else { return }
+        (user + to).update(from: user + from, count: count)
+        (movie + to).update(from: movie + from, count: count)
+        (value + to).update(from: value + from, count: count)
+        (time + to).update(from: time + from, count: count)
+        (line + to).update(from: line + from, count: count)
+    }
+
+    /// Allocates five columns with room for `capacity` rows (not zero-filled), lets `fill`
+    /// write them and return how many rows it kept, and returns arrays of that length.
+    static func make(capacity: Int, _ fill: (Columns) -> Int) -> RawRatings {
+        let cap = max(1, capacity)
+        var count = 0
+        var movie: [Int64] = [], value: [Float] = [], time: [Int64] = [], line: [UInt32] = []
+        let user = [Int64](unsafeUninitializedCapacity: cap) { ub, uc in
+            movie = [Int64](unsafeUninitializedCapacity: cap) { mb, mc in
+                value = [Float](unsafeUninitializedCapacity: cap) { vb, vc in
+                    time = [Int64](unsafeUninitializedCapacity: cap) { tb, tc in
+                        line = [UInt32](unsafeUninitializedCapacity: cap) { lb, lc in
+                            if let u = ub.baseAddress, let m = mb.baseAddress, let v = vb.baseAddress, let t = tb.baseAddress,
+                               let l = lb.baseAddress {
+                                count = min(cap, fill(Columns(user: u, movie: m, value: v, time: t, line: l)))
+                            }
+                            lc = count
+                        }
+                        tc = count
+                    }
+                    vc = count
+                }
+                mc = count
+            }
+            uc = count
+        }
+        return RawRatings(user: user, movie: movie, value: value, time: time, line: line)
     }
 }

@@ -146,6 +146,65 @@ final class ParsingTests: XCTestCase {
                                             userCount: users, movieCount: movies, threads: threads)
             XCTAssertEqual(got, expected, "threads \(threads)")
         }
+        // The same ratings sorted by user (the layout of real files), with dropped rows of any
+        // user scattered between them: takes the no-reordering path.
+        let perm = (0..<n).sorted { (user[$0], $0) < (user[$1], $1) }
+        var su = perm.map { user[$0] }, sk = perm.map { keep[$0] }
+        for k in stride(from: 0, to: n, by: 7) where !sk[k] { su[k] = Int32(rng.next() % UInt64(users)) }
+        sk = sk.map { $0 }
+        let sm = perm.map { movie[$0] }, st = perm.map { time[$0] }
+        var sortedWinner: [Int: Int] = [:]
+        for i in 0..<n where sk[i] {
+            let key = Int(su[i]) * movies + Int(sm[i])
+            if let j = sortedWinner[key], st[j] > st[i] { continue }
+            sortedWinner[key] = i
+        }
+        let sortedExpected = (0..<n).map { i in sk[i] && sortedWinner[Int(su[i]) * movies + Int(sm[i])] != i }
+        XCTAssertGreaterThan(sortedExpected.filter { $0 }.count, 100)
+        for threads in [1, 2] {
+            XCTAssertEqual(DuplicateRatings.find(user: su, movie: sm, time: st, keep: sk, userCount: users, movieCount: movies,
+                                                 threads: threads), sortedExpected)
+        }
+    }
+
+    /// The ratings fast path and the general rules agree on every line.
+    func testFastPathAgreesWithGeneralRules() {
+        var rng = SplitMix64(seed: 11)
+        let ids = ["1", "42", "0", "007", " 5", "-3", "", "x", "99999999999999999999", "123456"]
+        let ratings = ["4", "4.0", "4.5", "4.50", "4.25", "0.5", "0", "5.0", "10", "", "-1.0", ".5", "3.", "abc", " 3", "1.0000001"]
+        let times = ["1000000000", "100", "-1", "", "9999999999", "1e10", "1000000000 ", "01000000000"]
+        for layoutFormat in [DataFormat.latestCSV, .seedPipe, .dat] {
+            let layout = ReleaseLayout.layout(for: layoutFormat, directory: "/nonexistent")
+            let d: String = layoutFormat == .latestCSV ? "," : layoutFormat == .seedPipe ? "|" : "::"
+            for _ in 0..<1500 {
+                func pick(_ a: [String]) -> String { a[Int(rng.next() % UInt64(a.count))] }
+                var fields = [pick(ids), pick(ids), pick(ratings), pick(times)]
+                if rng.next() % 10 == 0 { fields.removeLast() }
+                if rng.next() % 10 == 0 { fields.append("5") }
+                let line = fields.joined(separator: d) + (rng.next() % 5 == 0 ? "\r\n" : "\n")
+                let bytes = Array(line.utf8)
+                bytes.withUnsafeBufferPointer { b in
+                    var report = FileReport(file: "r")
+                    let cols = Columns.make(capacity: 2) { out in
+                        RatingsParser.parseChunk(b, 0..<b.count, firstLine: 1, layout: layout, out: out, report: &report)
+                    }
+                    var splitter = FieldSplitter(delimiter: layout.delimiter, quotes: false)
+                    var e = b.count - 1
+                    if e > 0 && b[e - 1] == 13 { e -= 1 }
+                    let expected = RatingsParser.general(b, Line(start: 0, end: e, number: 1, terminated: true), &splitter, layout: layout)
+                    switch expected {
+                    case .keep(let u, let m, let v, let t):
+                        XCTAssertEqual(cols.count, 1, line)
+                        XCTAssertEqual(cols.user.first, u, line); XCTAssertEqual(cols.movie.first, m, line)
+                        XCTAssertEqual(cols.value.first, v, line); XCTAssertEqual(cols.time.first, t, line)
+                    case .drop(let reason):
+                        XCTAssertEqual(cols.count, 0, line)
+                        XCTAssertEqual(report.dropped, [reason.rawValue: 1], line)
+                    }
+                    XCTAssertEqual(report.read, 1)
+                }
+            }
+        }
     }
 
     func testIdIndex() {
