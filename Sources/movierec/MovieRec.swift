@@ -15,6 +15,9 @@ struct MovieRec: AsyncParsableCommand {
         Environment: MOVIEREC_THREADS (thread count), MOVIEREC_BACKEND (blas|swift).
         """,
         version: "0.1.0",
-        subcommands: [DataCommand.self, BoostCommand.self, ClusterCommand.self]
+        subcommands: [
+            DataCommand.self, BoostCommand.self, ClusterCommand.self, SimilarCommand.self,
+            FeaturesCommand.self, EvaluateCommand.self,
+        ]
     )
 }
