@@ -2,7 +2,7 @@ import Runtime
 
 /// The pure-Swift single-precision GEMM: the classic Goto/BLIS structure.
 ///
-/// - `C` is first scaled by `beta`; then for each `NC`-wide block of columns and `KC`-deep slice
+/// - `C` is first scaled by `beta` (or, for `beta == 0`, overwritten by the first `k` slice); then for each `NC`-wide block of columns and `KC`-deep slice
 ///   of `k`, the slice of `op(B)` is packed into 16-column slivers (`KC × 16`, contiguous,
 ///   zero-padded), and each `MC`-row block of `op(A)` (times `alpha`) into 6-row slivers.
 /// - A 6×16 micro-kernel keeps twelve `SIMD8<Float>` accumulators in registers and performs
@@ -22,7 +22,9 @@ enum SwiftSGEMM {
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int
     ) {
-        GEMMKernel.scale(c, m: m, n: n, ldc: ldc, beta: beta)
+        // With beta == 0 the first k-slice stores into C instead of adding (no separate pass).
+        let overwriteFirst = beta == 0
+        if !overwriteFirst { GEMMKernel.scale(c, m: m, n: n, ldc: ldc, beta: beta) }
         // Element (i, p) of op(A) is a[i * rsA + p * csA]; (p, j) of op(B) is b[p * rsB + j * csB].
         let rsA = transposeA ? 1 : lda, csA = transposeA ? lda : 1
         let rsB = transposeB ? 1 : ldb, csB = transposeB ? ldb : 1
@@ -42,6 +44,7 @@ enum SwiftSGEMM {
                 let kb = min(kc, k - pc)
                 // Pack op(B)[pc..<pc+kb, jc..<jc+nb] into slivers of 16 columns.
                 let (jc0, pc0) = (jc, pc)
+                let overwrite = overwriteFirst && pc == 0
                 parallelFor(chunks: min(slivers, max(1, threads) * 4), threads: slivers >= 8 ? threads : 1) { chunk in
                     let parts = min(slivers, max(1, threads) * 4)
                     let lo = chunk * slivers / parts, hi = (chunk + 1) * slivers / parts
@@ -68,7 +71,7 @@ enum SwiftSGEMM {
                         for t in 0..<aSlivers {
                             let mValid = min(mr, mb - t * mr)
                             microKernel(kb, UnsafePointer(packedA + t * kb * mr), bp,
-                                        sc.value + (ic + t * mr) * ldc + jc0 + s * nr, ldc, mValid, nValid)
+                                        sc.value + (ic + t * mr) * ldc + jc0 + s * nr, ldc, mValid, nValid, overwrite)
                         }
                     }
                 }
@@ -135,7 +138,7 @@ enum SwiftSGEMM {
     /// `C[0..<mValid, 0..<nValid] += Apacked(6×kb) · Bpacked(kb×16)`.
     @inline(__always)
     static func microKernel(_ kb: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
-                            _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ mValid: Int, _ nValid: Int) {
+                            _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ mValid: Int, _ nValid: Int, _ overwrite: Bool) {
         var c00 = SIMD8<Float>(), c01 = SIMD8<Float>()
         var c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
         var c20 = SIMD8<Float>(), c21 = SIMD8<Float>()
@@ -165,6 +168,11 @@ enum SwiftSGEMM {
         if mValid == mr && nValid == nr {
             @inline(__always) func add(_ row: Int, _ lo: SIMD8<Float>, _ hi: SIMD8<Float>) {
                 let p = UnsafeMutableRawPointer(c + row * ldc)
+                if overwrite {
+                    p.storeBytes(of: lo, as: SIMD8<Float>.self)
+                    p.storeBytes(of: hi, toByteOffset: 32, as: SIMD8<Float>.self)
+                    return
+                }
                 p.storeBytes(of: p.loadUnaligned(as: SIMD8<Float>.self) + lo, as: SIMD8<Float>.self)
                 p.storeBytes(of: p.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self) + hi, toByteOffset: 32, as: SIMD8<Float>.self)
             }
@@ -176,7 +184,7 @@ enum SwiftSGEMM {
         for i in 0..<mValid {
             let row = c + i * ldc
             let (lo, hi) = acc[i]
-            for j in 0..<nValid { row[j] += j < 8 ? lo[j] : hi[j - 8] }
+            for j in 0..<nValid { row[j] = (overwrite ? 0 : row[j]) + (j < 8 ? lo[j] : hi[j - 8]) }
         }
     }
 }
