@@ -1,44 +1,84 @@
 import Foundation
 import Runtime
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
-/// What a cache file says about itself: which build wrote it, for which format, from which
-/// source files.
+/// `open(2)` for reading (the name `open` is taken inside `CacheFile`).
+private func openReadOnly(_ path: String) -> Int32 { open(path, O_RDONLY) }
+
+/// What a cache file says about itself: which reader version wrote it, for which format, from
+/// which source files, and where its sections are.
 struct CacheHeader: Equatable, Sendable {
     var producer: String
     var format: DataFormat
     var sources: [SourceFile]
+    /// Section name → byte range inside the body.
+    var sections: [String: Range<Int>] = [:]
+    /// Length of the body in bytes.
+    var bodyLength: Int = 0
+    /// CRC-32C of each `CacheFile.chunkSize` chunk of the body.
+    var chunkChecksums: [UInt32] = []
+
+    /// The fields that decide whether a cache may be used (not where its bytes are).
+    func sameKey(as other: CacheHeader) -> Bool {
+        producer == other.producer && format == other.format && sources == other.sources
+    }
 }
 
 /// The framing of a dataset cache file (all integers little-endian):
 ///
 /// ```
-/// magic "MRDSCACH" (8 bytes) · u32 format version · u32 reserved (0) · u64 header length H
-/// header (H bytes): producer, format name, source files (name, size, mtime ns, edge CRC-32C)
+/// magic "MRDSCACH" (8 bytes) · u32 layout version · u32 reserved (0) · u64 header length H
+/// header (H bytes): producer, format name, source files (name, size, mtime ns, edge CRC-32C),
+///                   section table (name, offset, length), body length, CRC-32C per 4 MiB of body
 /// u32 CRC-32C of the header
-/// u32 section count, then per section:
-///   name · u64 payload length L · L payload bytes · u32 chunk count · u32 CRC-32C per 4 MiB chunk
+/// body: the sections, each starting at a multiple of 8 bytes
 /// ```
 ///
-/// The header is read and checked on its own (a stale cache costs a few hundred bytes of I/O);
-/// the payload checksums are per chunk so they can be verified on several threads.
+/// The header is read and checked on its own, so a stale cache costs a few hundred bytes of
+/// I/O. The body is read in 4 MiB chunks on several threads, each chunk checksummed as soon as
+/// it arrives; the file's size must match the header exactly.
 enum CacheFile {
     static let magic: [UInt8] = Array("MRDSCACH".utf8)
     static let version: UInt32 = 1
     static let chunkSize = 4 << 20
     static let prefixLength = 8 + 4 + 4 + 8
-    /// Headers are small (a name, sizes and times per source file); anything bigger is damage.
-    static let maxHeaderLength: UInt64 = 1 << 20
+    /// Headers are small (names, sizes, times, a checksum per 4 MiB); anything bigger is damage.
+    static let maxHeaderLength: UInt64 = 4 << 20
 
-    static func encode(header: CacheHeader, sections: [(name: String, payload: Data)]) -> Data {
+    static func encode(producer: String, format: DataFormat, sources: [SourceFile],
+                       sections: [(name: String, payload: Data)]) -> Data {
+        var body = Data()
+        var table: [(String, Range<Int>)] = []
+        for (name, payload) in sections {
+            while body.count % 8 != 0 { body.append(0) }
+            table.append((name, body.count..<(body.count + payload.count)))
+            body.append(payload)
+        }
         var h = BinaryWriter()
-        h.write(header.producer)
-        h.write(header.format.rawValue)
-        h.write(UInt64(header.sources.count))
-        for f in header.sources {
+        h.write(producer)
+        h.write(format.rawValue)
+        h.write(UInt64(sources.count))
+        for f in sources {
             h.write(f.name)
             h.write(f.size)
             h.write(f.modifiedNanos)
             h.write(f.edgeChecksum)
+        }
+        h.write(UInt64(table.count))
+        for (name, range) in table {
+            h.write(name)
+            h.write(UInt64(range.lowerBound))
+            h.write(UInt64(range.count))
+        }
+        h.write(UInt64(body.count))
+        let chunks = chunkRanges(body.count)
+        h.write(UInt64(chunks.count))
+        body.withUnsafeBytes { raw in
+            for r in chunks { h.write(CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[r]))) }
         }
         var w = BinaryWriter()
         w.append(Data(magic))
@@ -47,17 +87,7 @@ enum CacheFile {
         w.write(UInt64(h.data.count))
         w.append(h.data)
         w.write(h.data.withUnsafeBytes { CRC32C.checksum($0) })
-        w.write(UInt32(sections.count))
-        for (name, payload) in sections {
-            w.write(name)
-            w.write(UInt64(payload.count))
-            w.append(payload)
-            let chunks = chunkRanges(payload.count)
-            w.write(UInt32(chunks.count))
-            payload.withUnsafeBytes { raw in
-                for r in chunks { w.write(CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[r]))) }
-            }
-        }
+        w.append(body)
         return w.data
     }
 
@@ -65,23 +95,62 @@ enum CacheFile {
         stride(from: 0, to: length, by: chunkSize).map { $0..<min(length, $0 + chunkSize) }
     }
 
-    /// Reads and checks only the prefix and header of the file at `path`.
-    static func readHeader(path: String) throws -> CacheHeader {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw BinaryFormatError.invalid("cannot open \(path)")
+    /// An open cache file whose header has been read and checked.
+    struct Opened {
+        let fd: Int32
+        let header: CacheHeader
+        /// File offset of the body.
+        let bodyOffset: Int
+    }
+
+    /// Opens `path` and reads and checks its prefix and header (not the body). The caller
+    /// closes `fd`.
+    static func open(path: String) throws -> Opened {
+        let fd = openReadOnly(path)
+        guard fd >= 0 else { throw BinaryFormatError.invalid("cannot open \(path): \(String(cString: strerror(errno)))") }
+        do {
+            var st = stat()
+            guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { throw BinaryFormatError.invalid("\(path) is not a regular file") }
+            let prefix = try readExactly(fd, at: 0, count: prefixLength, what: "cache prefix")
+            let headerLength = try checkPrefix(prefix)
+            let rest = try readExactly(fd, at: prefixLength, count: Int(headerLength) + 4, what: "cache header")
+            let header = try parseHeader(rest, length: Int(headerLength))
+            let bodyOffset = prefixLength + Int(headerLength) + 4
+            guard Int(st.st_size) == bodyOffset + header.bodyLength else {
+                throw BinaryFormatError.invalid("file is \(st.st_size) bytes, its header describes \(bodyOffset + header.bodyLength)")
+            }
+            return Opened(fd: fd, header: header, bodyOffset: bodyOffset)
+        } catch {
+            close(fd)
+            throw error
         }
-        defer { try? handle.close() }
-        let prefix = (try? handle.read(upToCount: prefixLength)) ?? Data()
-        let headerLength = try checkPrefix(prefix)
-        let rest = (try? handle.read(upToCount: Int(headerLength) + 4)) ?? Data()
-        var all = prefix
-        all.append(rest)
-        return try parseHeader(all)
+    }
+
+    private static func readExactly(_ fd: Int32, at offset: Int, count: Int, what: String) throws -> Data {
+        var data = Data(count: count)
+        let got = data.withUnsafeMutableBytes { (raw: UnsafeMutableRawBufferPointer) in preadFully(fd, raw, at: offset) }
+        guard got == count else { throw BinaryFormatError.truncated(what: what, offset: offset + max(0, got)) }
+        return data
+    }
+
+    /// Reads `buffer.count` bytes at `offset` (retrying short reads); returns the bytes read, or -1.
+    static func preadFully(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> Int {
+        guard let base = buffer.baseAddress else { return 0 }
+        var done = 0
+        while done < buffer.count {
+            let n = pread(fd, base + done, buffer.count - done, off_t(offset + done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                return -1
+            }
+            if n == 0 { break }
+            done += n
+        }
+        return done
     }
 
     /// Validates magic and version; returns the header length.
     private static func checkPrefix(_ data: Data) throws -> UInt64 {
-        guard data.count >= prefixLength else { throw BinaryFormatError.truncated(what: "cache prefix", offset: data.count) }
         guard Array(data.prefix(8)) == magic else {
             throw BinaryFormatError.badMagic(expected: "movierec dataset cache", found: String(decoding: data.prefix(8).map { $0 >= 32 && $0 < 127 ? $0 : 63 }, as: UTF8.self))
         }
@@ -95,13 +164,10 @@ enum CacheFile {
         return length
     }
 
-    /// Parses prefix + header + header CRC from the start of `data`; returns the header.
-    private static func parseHeader(_ data: Data) throws -> CacheHeader {
-        let length = Int(try checkPrefix(data))
-        guard data.count >= prefixLength + length + 4 else { throw BinaryFormatError.truncated(what: "cache header", offset: data.count) }
-        let start = data.startIndex + prefixLength
-        let body = data[start..<(start + length)]
-        var r = BinaryReader(data, offset: prefixLength + length)
+    /// Parses the header bytes followed by their CRC.
+    private static func parseHeader(_ data: Data, length: Int) throws -> CacheHeader {
+        let body = data.prefix(length)
+        var r = BinaryReader(data, offset: length)
         let stored = try r.read(UInt32.self, "header checksum")
         guard body.withUnsafeBytes({ CRC32C.checksum($0) }) == stored else { throw BinaryFormatError.checksumMismatch(section: "header") }
         var h = BinaryReader(Data(body))
@@ -118,60 +184,56 @@ enum CacheFile {
             let crc = try h.read(UInt32.self, "source checksum")
             sources.append(SourceFile(name: name, size: size, modifiedNanos: mtime, edgeChecksum: crc))
         }
-        return CacheHeader(producer: producer, format: format, sources: sources)
-    }
-
-    /// Parses a whole cache file held in `bytes`: checks the header, the section table and every
-    /// chunk checksum (on `threads` threads). Returns the header and each section's byte range.
-    static func parse(_ bytes: UnsafeRawBufferPointer, threads: Int) throws -> (CacheHeader, [String: Range<Int>]) {
-        let headerEnd = prefixLength + Int(try checkPrefix(Data(bytes.prefix(prefixLength)))) + 4
-        guard bytes.count >= headerEnd else { throw BinaryFormatError.truncated(what: "cache header", offset: bytes.count) }
-        let header = try parseHeader(Data(bytes.prefix(headerEnd)))
-        var r = ColumnReader(UnsafeRawBufferPointer(rebasing: bytes[headerEnd...]), section: "table")
-        let count = try r.scalar(UInt32.self, "section count")
-        guard count <= 64 else { throw BinaryFormatError.invalid("\(count) sections") }
+        let sectionCount = try h.read(UInt64.self, "section count")
+        guard sectionCount <= 64 else { throw BinaryFormatError.invalid("\(sectionCount) sections") }
+        var table: [(String, UInt64, UInt64)] = []
+        for _ in 0..<Int(sectionCount) {
+            table.append((try h.readString("section name"), try h.read(UInt64.self, "section offset"), try h.read(UInt64.self, "section length")))
+        }
+        let bodyLength = try h.read(UInt64.self, "body length")
+        guard bodyLength <= UInt64(Int.max / 2) else { throw BinaryFormatError.invalid("body length \(bodyLength)") }
+        let chunkCount = try h.read(UInt64.self, "chunk count")
+        let chunks = chunkRanges(Int(bodyLength))
+        guard chunkCount == UInt64(chunks.count) else { throw BinaryFormatError.invalid("\(chunkCount) checksums for \(chunks.count) chunks") }
+        var crcs: [UInt32] = []
+        crcs.reserveCapacity(chunks.count)
+        for _ in chunks { crcs.append(try h.read(UInt32.self, "chunk checksum")) }
+        guard h.remaining == 0 else { throw BinaryFormatError.invalid("\(h.remaining) unread header bytes") }
         var sections: [String: Range<Int>] = [:]
-        var checks: [(range: Range<Int>, crc: UInt32, section: String)] = []
-        for _ in 0..<count {
-            let nameLength = try r.count(elementSize: 1, "section name")
-            guard nameLength <= 64 else { throw BinaryFormatError.invalid("section name of \(nameLength) bytes") }
-            let nameStart = headerEnd + r.offset
-            let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[nameStart..<(nameStart + nameLength)]), as: UTF8.self)
-            _ = try r.skip(nameLength, "section name")
-            let length = try r.count(elementSize: 1, name)
-            let start = headerEnd + r.offset
-            _ = try r.skip(length, name)
-            let chunks = chunkRanges(length)
-            let stored = try r.scalar(UInt32.self, "\(name) chunk count")
-            guard stored == chunks.count else { throw BinaryFormatError.invalid("section \(name) has \(stored) checksums for \(chunks.count) chunks") }
-            for c in chunks {
-                let crc = try r.scalar(UInt32.self, "\(name) checksum")
-                checks.append(((start + c.lowerBound)..<(start + c.upperBound), crc, name))
+        for (name, offset, len) in table {
+            guard offset <= bodyLength, len <= bodyLength - offset, sections[name] == nil else {
+                throw BinaryFormatError.invalid("section \(name) lies outside the body or appears twice")
             }
-            guard sections[name] == nil else { throw BinaryFormatError.invalid("section \(name) appears twice") }
-            sections[name] = start..<(start + length)
+            sections[name] = Int(offset)..<Int(offset + len)
         }
-        guard r.remaining == 0 else { throw BinaryFormatError.invalid("\(r.remaining) bytes after the last section") }
-        // Verify every chunk; each result goes to its own slot.
-        var ok = [Bool](repeating: false, count: checks.count)
-        ok.withUnsafeMutableBufferPointer { slots in
-            let out = UnsafeSendable(slots)
-            let src = UnsafeSendable(bytes)
-            parallelFor(chunks: checks.count, threads: threads) { i in
-                out.value[i] = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: src.value[checks[i].range])) == checks[i].crc
-            }
-        }
-        if let bad = ok.firstIndex(of: false) { throw BinaryFormatError.checksumMismatch(section: checks[bad].section) }
-        return (header, sections)
+        return CacheHeader(producer: producer, format: format, sources: sources, sections: sections,
+                           bodyLength: Int(bodyLength), chunkChecksums: crcs)
     }
-}
 
-extension ColumnReader {
-    /// Skips `n` bytes, which must be present.
-    mutating func skip(_ n: Int, _ what: String) throws -> Int {
-        guard n >= 0, n <= remaining else { throw BinaryFormatError.truncated(what: "\(section).\(what)", offset: offset) }
-        let at = offset
-        advance(n)
-        return at
+    /// Reads the body of an opened file into `body` (which must hold `header.bodyLength` bytes)
+    /// on `threads` threads, checking each chunk's CRC-32C as it arrives.
+    static func readBody(_ file: Opened, into body: UnsafeMutableRawBufferPointer, threads: Int) throws {
+        let chunks = chunkRanges(file.header.bodyLength)
+        guard body.count == file.header.bodyLength else { throw BinaryFormatError.invalid("body buffer size") }
+        var status = [Int8](repeating: 0, count: chunks.count)  // 0 ok, 1 short read, 2 checksum
+        status.withUnsafeMutableBufferPointer { slots in
+            let out = UnsafeSendable(slots)
+            let dst = UnsafeSendable(body)
+            let crcs = file.header.chunkChecksums
+            parallelFor(chunks: chunks.count, threads: threads) { i in
+                let part = UnsafeMutableRawBufferPointer(rebasing: dst.value[chunks[i]])
+                guard preadFully(file.fd, part, at: file.bodyOffset + chunks[i].lowerBound) == part.count else {
+                    out.value[i] = 1
+                    return
+                }
+                if CRC32C.checksum(UnsafeRawBufferPointer(part)) != crcs[i] { out.value[i] = 2 }
+            }
+        }
+        if let bad = status.firstIndex(where: { $0 != 0 }) {
+            let offset = file.bodyOffset + chunks[bad].lowerBound
+            if status[bad] == 1 { throw BinaryFormatError.truncated(what: "cache body", offset: offset) }
+            let section = file.header.sections.first { $0.value.overlaps(chunks[bad]) }?.key ?? "body"
+            throw BinaryFormatError.checksumMismatch(section: "\(section) (bytes \(offset)…)")
+        }
     }
 }

@@ -1,5 +1,10 @@
 import Foundation
 import Runtime
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Loads MovieLens releases through a compact binary cache kept next to the data.
 ///
@@ -102,8 +107,7 @@ public enum DatasetCache {
         }
 
         let result = try MovieLensReader.load(directory: directory, format: format, threads: threads)
-        let header = CacheHeader(producer: producer, format: result.report.format, sources: sources)
-        return Load(result: result, status: write(result, header: header, location: location, miss: miss))
+        return Load(result: result, status: write(result, sources: sources, location: location, miss: miss))
     }
 
     /// The cache files `load` would consult for `directory` (existing or not).
@@ -125,26 +129,33 @@ public enum DatasetCache {
     }
 
     private static func read(_ path: String, sources: [SourceFile], format: DataFormat?, threads: Int) -> Result<LoadResult, Miss> {
+        let file: CacheFile.Opened
+        do { file = try CacheFile.open(path: path) } catch {
+            return .failure(.corrupt("\(path): \(error)"))
+        }
+        defer { close(file.fd) }
+        let header = file.header
+        guard header.producer == producer else { return .failure(.stale("written by another reader version (\(header.producer))")) }
+        if let why = SourceFingerprint.difference(cached: header.sources, current: sources) { return .failure(.stale(why)) }
+        if let format, format != header.format {
+            return .failure(.stale("cached as format \(header.format.rawValue), asked for \(format.rawValue)"))
+        }
+        let body = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, header.bodyLength), alignment: 64)
+        defer { body.deallocate() }
+        let bytes = UnsafeMutableRawBufferPointer(rebasing: body[0..<header.bodyLength])
         do {
-            let header = try CacheFile.readHeader(path: path)
-            guard header.producer == producer else { return .failure(.stale("written by another reader version (\(header.producer))")) }
-            if let why = SourceFingerprint.difference(cached: header.sources, current: sources) { return .failure(.stale(why)) }
-            if let format, format != header.format { return .failure(.stale("cached as format \(header.format.rawValue), asked for \(format.rawValue)")) }
-            let bytes = try FileBytes.read(path)
-            return try bytes.withUnsafeBytes { raw in
-                let (full, sections) = try CacheFile.parse(raw, threads: threads)
-                guard full == header else { return .failure(.corrupt("header changed while reading")) }
-                return .success(try DatasetCodec.decode(raw, sections: sections, format: header.format))
-            }
+            try CacheFile.readBody(file, into: bytes, threads: threads)
+            return .success(try DatasetCodec.decode(UnsafeRawBufferPointer(bytes), header: header, threads: threads))
         } catch {
             return .failure(.corrupt("\(path): \(error)"))
         }
     }
 
-    private static func write(_ result: LoadResult, header: CacheHeader, location: CacheLocation, miss: Miss) -> Status {
+    private static func write(_ result: LoadResult, sources: [SourceFile], location: CacheLocation, miss: Miss) -> Status {
         let data: Data
         do {
-            data = CacheFile.encode(header: header, sections: try DatasetCodec.sections(of: result))
+            data = CacheFile.encode(producer: producer, format: result.report.format, sources: sources,
+                                    sections: try DatasetCodec.sections(of: result))
         } catch {
             return .unwritable(miss: miss, reason: "\(error)")
         }
