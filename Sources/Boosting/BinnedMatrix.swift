@@ -16,25 +16,39 @@ public struct BinnedMatrix: Sendable {
         let cutsCopy = cuts
         var out = [UInt8](repeating: 0, count: n * nf)
         let blocks = splitRange(n, parts: max(1, min(64, n / 65_536 + 1)))
+        // Each feature's cuts except the last, padded with +∞ to 256 entries: the bin of x is the
+        // number of those cuts ≤ x, found by eight branch-free halving steps.
+        var padded = [Float](repeating: .infinity, count: max(1, nf) * 256)
+        for f in 0..<nf {
+            let lo = Int(cutsCopy.offsets[f]), hi = Int(cutsCopy.offsets[f + 1])
+            for k in 0..<max(0, hi - lo - 1) { padded[f * 256 + k] = cutsCopy.cuts[lo + k] }
+        }
         out.withUnsafeMutableBufferPointer { o in
             let op = UnsafeSendable(o)
             matrix.values.withUnsafeBufferPointer { v in
                 let vp = UnsafeSendable(v)
-                parallelFor(chunks: nf * blocks.count, threads: threads) { task in
-                    let f = task / blocks.count
-                    let r = blocks[task % blocks.count]
-                    let lo = Int(cutsCopy.offsets[f]), hi = Int(cutsCopy.offsets[f + 1])
-                    let nb = hi - lo
-                    cutsCopy.cuts.withUnsafeBufferPointer { c in
+                padded.withUnsafeBufferPointer { pb in
+                    let pp = UnsafeSendable(pb)
+                    parallelFor(chunks: nf * blocks.count, threads: threads) { task in
+                        let f = task / blocks.count
+                        let r = blocks[task % blocks.count]
+                        let missing = UInt8(truncatingIfNeeded: cutsCopy.binCount(f))
+                        let last = cutsCopy.binCount(f) - 1  // +∞ values must not pass the last bin
+                        guard let c = pp.value.baseAddress?.advanced(by: f * 256),
+                              let src = vp.value.baseAddress?.advanced(by: f * n),
+                              let dst = op.value.baseAddress?.advanced(by: f * n) else { return }
                         for i in r {
-                            let x = vp.value[f * n + i]
-                            if x.isNaN { op.value[f * n + i] = UInt8(truncatingIfNeeded: nb); continue }
-                            var a = lo, b = hi - 1
-                            while a < b {
-                                let mid = (a + b) >> 1
-                                if x < c[mid] { b = mid } else { a = mid + 1 }
-                            }
-                            op.value[f * n + i] = UInt8(truncatingIfNeeded: a - lo)
+                            let x = src[i]
+                            var idx = 0
+                            idx += 128 &* Int(unsafeBitCast(c[idx + 127] <= x, to: UInt8.self))
+                            idx += 64 &* Int(unsafeBitCast(c[idx + 63] <= x, to: UInt8.self))
+                            idx += 32 &* Int(unsafeBitCast(c[idx + 31] <= x, to: UInt8.self))
+                            idx += 16 &* Int(unsafeBitCast(c[idx + 15] <= x, to: UInt8.self))
+                            idx += 8 &* Int(unsafeBitCast(c[idx + 7] <= x, to: UInt8.self))
+                            idx += 4 &* Int(unsafeBitCast(c[idx + 3] <= x, to: UInt8.self))
+                            idx += 2 &* Int(unsafeBitCast(c[idx + 1] <= x, to: UInt8.self))
+                            idx += Int(unsafeBitCast(c[idx] <= x, to: UInt8.self))
+                            dst[i] = x.isNaN ? missing : UInt8(truncatingIfNeeded: min(idx, last))
                         }
                     }
                 }

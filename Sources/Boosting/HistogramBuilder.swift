@@ -70,27 +70,50 @@ final class HistogramBuilder {
                 let lo = range.lowerBound + blk * Self.blockRows
                 let hi = min(range.upperBound, lo + Self.blockRows)
                 guard let binBase = bins.value.baseAddress else { return }
-                for k in fg {
-                    let f = features[k]
-                    let h = part.value + blk * total + offs[f]
-                    let width = offs[f + 1] - offs[f]
-                    h.initialize(repeating: SIMD2<Float>(0, 0), count: width)
-                    let col = binBase + f * nRows
-                    let g = grad.value
-                    if identity {
-                        var i = lo
-                        while i < hi {
-                            h[Int(col[i])] += g[i]
-                            i += 1
+                let g = grad.value
+                let ix = idx.value
+                // Four features per pass over the rows: one index and gradient load feeds four
+                // independent read-modify-write chains (the bins of one feature in consecutive
+                // rows often repeat, which serialises a one-feature loop on store forwarding).
+                var k = fg.lowerBound
+                while k < fg.upperBound {
+                    let quad = fg.upperBound - k >= 4
+                    let width = quad ? 4 : 1
+                    for q in 0..<width {
+                        let f = features[k + q]
+                        (part.value + blk * total + offs[f]).initialize(repeating: SIMD2<Float>(0, 0), count: offs[f + 1] - offs[f])
+                    }
+                    if quad {
+                        let f0 = features[k], f1 = features[k + 1], f2 = features[k + 2], f3 = features[k + 3]
+                        let h0 = part.value + blk * total + offs[f0], h1 = part.value + blk * total + offs[f1]
+                        let h2 = part.value + blk * total + offs[f2], h3 = part.value + blk * total + offs[f3]
+                        let c0 = binBase + f0 * nRows, c1 = binBase + f1 * nRows
+                        let c2 = binBase + f2 * nRows, c3 = binBase + f3 * nRows
+                        if identity {
+                            for i in lo..<hi {
+                                let gi = g[i]
+                                h0[Int(c0[i])] += gi; h1[Int(c1[i])] += gi
+                                h2[Int(c2[i])] += gi; h3[Int(c3[i])] += gi
+                            }
+                        } else {
+                            for i in lo..<hi {
+                                let r = Int(ix[i])
+                                let gi = g[i]
+                                h0[Int(c0[r])] += gi; h1[Int(c1[r])] += gi
+                                h2[Int(c2[r])] += gi; h3[Int(c3[r])] += gi
+                            }
                         }
                     } else {
-                        let ix = idx.value
-                        var i = lo
-                        while i < hi {
-                            h[Int(col[Int(ix[i])])] += g[i]
-                            i += 1
+                        let f = features[k]
+                        let h = part.value + blk * total + offs[f]
+                        let col = binBase + f * nRows
+                        if identity {
+                            for i in lo..<hi { h[Int(col[i])] += g[i] }
+                        } else {
+                            for i in lo..<hi { h[Int(col[Int(ix[i])])] += g[i] }
                         }
                     }
+                    k += width
                 }
             }
         }
