@@ -134,7 +134,9 @@ final class CacheTests: XCTestCase {
     func testColumnCodecRoundTripsEveryWidthAndEdgeValue() throws {
         var w = BinaryWriter()
         let i64: [[Int64]] = [[], [42], [-5, -5, -5], [0, 255], [0, 256], [-1, 65_535], [1, 70_000, -3], [0, 5_000_000_000],
-                              [Int64.min, Int64.max], [Int64.min, 0], [964_982_703, 1_537_799_250]]
+                              [Int64.min, Int64.max], [Int64.min, 0], [964_982_703, 1_537_799_250],
+                              (0..<1000).map { Int64($0 / 100) }, (0..<640).map { $0 % 80 < 79 ? 5 : Int64($0) },
+                              [Int64](repeating: -7, count: 500) + [Int64.max]]
         let i16: [Int16] = [Int16.min, -1, 0, 1, Int16.max]
         let u32: [UInt32] = [0, UInt32.max, 7]
         let u8: [UInt8] = [0, 1, 2, 255]
@@ -163,6 +165,10 @@ final class CacheTests: XCTestCase {
         var t = BinaryWriter()
         ColumnCodec.write(ints: (0..<1000).map { Int64(1_500_000_000 + $0 * 80) }, to: &t)
         XCTAssertLessThan(t.data.count, 1000 * 4 + 32)
+        // Long runs (ratings sorted by user) are run-length encoded: ~10 runs cost far less than 1,000 values.
+        var runs = BinaryWriter()
+        ColumnCodec.write(ints: (0..<1000).map { Int32($0 / 100) }, to: &runs)
+        XCTAssertLessThan(runs.data.count, 200)
         var f = BinaryWriter()
         ColumnCodec.write(floats: [Float](repeating: 3.5, count: 1000), to: &f)
         XCTAssertLessThan(f.data.count, 1000 + 16)
@@ -171,6 +177,7 @@ final class CacheTests: XCTestCase {
     func testColumnReaderRejectsEveryTruncationWithoutTrapping() throws {
         var w = BinaryWriter()
         ColumnCodec.write(ints: [Int64](0..<300).map { $0 * 1000 }, to: &w)
+        ColumnCodec.write(ints: [Int32](0..<300).map { $0 / 50 }, to: &w)
         ColumnCodec.write(strings: ["alpha", "beta", "gamma"], to: &w)
         ColumnCodec.write(floats: [1, 2.5, 0.1], to: &w)
         let full = w.data
@@ -180,6 +187,7 @@ final class CacheTests: XCTestCase {
                 var r = ColumnReader(raw, section: "cut")
                 do {
                     _ = try r.ints(Int64.self, "a")
+                    _ = try r.ints(Int32.self, "runs")
                     _ = try r.strings("b")
                     _ = try r.floats("c")
                     XCTFail("a buffer cut at \(cut) of \(full.count) bytes must not decode")

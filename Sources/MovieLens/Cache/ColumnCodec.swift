@@ -16,10 +16,33 @@ import Runtime
 enum ColumnCodec {
     /// Width code for columns stored in their native layout (no narrowing possible).
     static let rawWidth: UInt8 = 0xFF
+    /// Width code for run-length encoded columns: run values, then run lengths (both as
+    /// ordinary integer columns, never nested). Used when runs are rare — e.g. the user of each
+    /// rating in files sorted by user.
+    static let runsWidth: UInt8 = 0xFE
 
-    static func write<T: FixedWidthInteger & BitwiseCopyable>(ints a: [T], to w: inout BinaryWriter) {
+    static func write<T: FixedWidthInteger & BitwiseCopyable>(ints a: [T], to w: inout BinaryWriter, allowRuns: Bool = true) {
         w.write(UInt64(a.count))
         guard let first = a.first else { return }
+        if allowRuns, a.count >= 64 {
+            var runs = 1
+            for i in 1..<a.count where a[i] != a[i - 1] { runs += 1 }
+            if runs <= a.count / 8 {
+                var values: [T] = [], lengths: [UInt64] = []
+                values.reserveCapacity(runs)
+                lengths.reserveCapacity(runs)
+                var start = 0
+                for i in 1...a.count where i == a.count || a[i] != a[i - 1] {
+                    values.append(a[start])
+                    lengths.append(UInt64(i - start))
+                    start = i
+                }
+                w.write(runsWidth)
+                write(ints: values, to: &w, allowRuns: false)
+                write(ints: lengths, to: &w, allowRuns: false)
+                return
+            }
+        }
         var lo = first, hi = first
         for v in a {
             lo = Swift.min(lo, v)
@@ -114,10 +137,15 @@ struct ColumnReader {
     private(set) var offset: Int
     let section: String
 
-    init(_ bytes: UnsafeRawBufferPointer, section: String) {
+    /// Upper bound on the element count of a run-length encoded column (whose elements take no
+    /// bytes of their own), so a damaged count cannot request a huge allocation.
+    let maxCount: Int
+
+    init(_ bytes: UnsafeRawBufferPointer, section: String, maxCount: Int? = nil) {
         self.bytes = bytes
         self.offset = 0
         self.section = section
+        self.maxCount = maxCount ?? bytes.count
     }
 
     var remaining: Int { bytes.count - offset }
@@ -152,10 +180,17 @@ struct ColumnReader {
         return Int(raw)
     }
 
-    mutating func ints<T: FixedWidthInteger & BitwiseCopyable>(_: T.Type, _ what: String) throws -> [T] {
-        let n = try count(elementSize: 1, what)
-        guard n > 0 else { return [] }
+    mutating func ints<T: FixedWidthInteger & BitwiseCopyable>(_: T.Type, _ what: String, allowRuns: Bool = true) throws -> [T] {
+        let stored = try scalar(UInt64.self, what + " count")
+        guard stored > 0 else { return [] }
         let width = try scalar(UInt8.self, what + " width")
+        if width == ColumnCodec.runsWidth, allowRuns {
+            guard stored <= UInt64(maxCount) else { throw truncated(what) }
+            return try runs(T.self, Int(stored), what)
+        }
+        // Every other encoding takes at least one byte per element.
+        guard stored <= UInt64(remaining) else { throw truncated(what) }
+        let n = Int(stored)
         if width == ColumnCodec.rawWidth {
             let stride = try scalar(UInt8.self, what + " stride")
             guard Int(stride) == MemoryLayout<T>.stride else {
@@ -171,6 +206,29 @@ struct ColumnReader {
         case 2: return try widen(UInt16.self, n, base, what)
         case 4: return try widen(UInt32.self, n, base, what)
         default: throw BinaryFormatError.invalid("\(section).\(what): unknown column width \(width)")
+        }
+    }
+
+    private mutating func runs<T: FixedWidthInteger & BitwiseCopyable>(_: T.Type, _ n: Int, _ what: String) throws -> [T] {
+        let values = try ints(T.self, what + " run values", allowRuns: false)
+        let lengths = try ints(UInt64.self, what + " run lengths", allowRuns: false)
+        guard values.count == lengths.count else { throw BinaryFormatError.invalid("\(section).\(what): \(values.count) run values, \(lengths.count) lengths") }
+        var total: UInt64 = 0
+        for l in lengths {
+            let (sum, overflow) = total.addingReportingOverflow(l)
+            guard l > 0, !overflow else { throw BinaryFormatError.invalid("\(section).\(what): bad run length \(l)") }
+            total = sum
+        }
+        guard total == UInt64(n) else { throw BinaryFormatError.invalid("\(section).\(what): runs cover \(total) of \(n) elements") }
+        return [T](unsafeUninitializedCapacity: n) { buf, count in
+            guard let base = buf.baseAddress else { count = 0; return }
+            var at = 0
+            for (v, l) in zip(values, lengths) {
+                let end = at + Int(l)
+                (base + at).initialize(repeating: v, count: end - at)
+                at = end
+            }
+            count = n
         }
     }
 

@@ -52,7 +52,7 @@ enum DatasetCodec {
     static func decode(_ body: UnsafeRawBufferPointer, header: CacheHeader, threads: Int) throws -> LoadResult {
         func reader(_ name: String) throws -> ColumnReader {
             guard let r = header.sections[name] else { throw BinaryFormatError.invalid("section \(name) is missing") }
-            return ColumnReader(UnsafeRawBufferPointer(rebasing: body[r]), section: name)
+            return ColumnReader(UnsafeRawBufferPointer(rebasing: body[r]), section: name, maxCount: body.count)
         }
         func finish(_ r: ColumnReader) throws {
             guard r.remaining == 0 else { throw BinaryFormatError.invalid("\(r.remaining) unread bytes in section \(r.section)") }
