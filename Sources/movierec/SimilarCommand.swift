@@ -80,8 +80,8 @@ struct SimilarCommand: AsyncParsableCommand {
                 vectorizer: TfidfVectorizer(smoothIdf: !noSmoothIdf, sublinearTf: sublinearTf),
                 backend: try backend.map(Backend.init(parsing:)) ?? .default, threads: threads, allTo: allTo)
             let r = try SimilarRun.run(s)
-            if let note = r.note { FileHandle.standardError.write(Data("movierec: \(note)\n".utf8)) }
-            if r.query != nil { print(json ? try r.jsonText() : r.table(), terminator: "") }
+            if let note = r.note, !(json && r.query == nil) { FileHandle.standardError.write(Data("movierec: \(note)\n".utf8)) }
+            if json { print(try r.jsonText(), terminator: "") } else if r.query != nil { print(r.table(), terminator: "") }
         } catch {
             FileHandle.standardError.write(Data("movierec: error: \(error)\n".utf8))
             throw ExitCode(1)
@@ -161,12 +161,12 @@ enum SimilarRun {
         var similar: [Result.Entry] = []
         if let allTo = s.allTo {
             let nb = try CosineNeighbours(vectors: model.matrix, k: s.top, backend: s.backend, threads: t)
+            let seconds = Date().timeIntervalSince(start)
             var out = ""
             for m in 0..<ds.movieCount {
                 let list = try nb.neighbours(of: m).map { "[\(ds.movieIds[$0.index]),\(String(format: "%.7g", $0.score))]" }
                 out += "{\"movieId\":\(ds.movieIds[m]),\"neighbours\":[\(list.joined(separator: ","))]}\n"
             }
-            let seconds = Date().timeIntervalSince(start)
             try AtomicFile.write(out, to: allTo)
             if target == nil {
                 return Result(query: nil, matchedBy: matchedBy, similar: [], vocabulary: model.vocabulary.count, movies: ds.movieCount,
