@@ -6,7 +6,9 @@ import Runtime
 ///
 /// Gustavson-style, row by row: `Aᵀ` (CSC) is formed once; row i scatters
 /// `Σ_c a[i,c]·Aᵀ[c, :]` into a dense accumulator over rows, remembering the touched rows, and
-/// each touched row is offered to a k-heap that ranks (score desc, index asc). Because the heap
+/// each touched row is offered to a k-heap that ranks (score desc, index asc). For non-negative
+/// input (TF-IDF) the touched bookkeeping is replaced by one scan of the accumulator for
+/// positive sums, which keeps the inner loop a bare scatter-FMA. Because the heap
 /// itself breaks ties by index, the touched rows need no sorting, which is what makes this
 /// faster than `LinearAlgebra.topKProducts(SparseMatrix, …)` (that kernel sorts every row's
 /// touched list: ~4,000 rows per movie on ml-latest-small). Row blocks run in parallel; every
@@ -35,6 +37,10 @@ enum SparseTopK {
         var scores = [Float](repeating: -.infinity, count: n * k)
         var counts = [Int32](repeating: 0, count: n)
         let block = 64
+        // With no negative values (TF-IDF) every stored product is ≥ 0, so "sum > 0" marks the
+        // rows worth offering and no touched list is needed (zero-score rows are not listed in
+        // either path: the general path offers them, callers filter scores > 0).
+        let nonNegative = a.values.allSatisfy { $0 >= 0 }
         let chunks = (n + block - 1) / block
         indices.withUnsafeMutableBufferPointer { ib in
             scores.withUnsafeMutableBufferPointer { sb in
@@ -56,21 +62,50 @@ enum SparseTopK {
                             let list = UnsafeMutablePointer<Int32>.allocate(capacity: max(n, 1))
                             defer { acc.deallocate(); touched.deallocate(); list.deallocate() }
                             for i in (chunk * block)..<min(n, (chunk + 1) * block) {
-                                var m = 0
-                                for p in Int(AO.value[i])..<Int(AO.value[i + 1]) {
-                                    let c = Int(AC.value[p]), v = AV.value[p]
-                                    for q in Int(TO.value[c])..<Int(TO.value[c + 1]) {
-                                        let j = Int(TC.value[q])
-                                        if !touched[j] { touched[j] = true; list[m] = Int32(j); m += 1 }
-                                        acc[j] += v * TV.value[q]
-                                    }
-                                }
                                 var heap = Heap(scores: S.value.baseAddress! + i * k, indices: I.value.baseAddress! + i * k, capacity: k)
-                                for t in 0..<m {
-                                    let j = Int(list[t])
-                                    if j != i { heap.push(acc[j], Int32(j)) }
-                                    acc[j] = 0
-                                    touched[j] = false
+                                if nonNegative {
+                                    // Positive products only: a row is touched iff its sum is > 0,
+                                    // so the inner loop is a bare scatter-FMA and one scan finds them.
+                                    var touchedAny = false
+                                    for p in Int(AO.value[i])..<Int(AO.value[i + 1]) {
+                                        let v = AV.value[p]
+                                        guard v > 0 else { continue }
+                                        touchedAny = true
+                                        let c = Int(AC.value[p])
+                                        for q in Int(TO.value[c])..<Int(TO.value[c + 1]) {
+                                            acc[Int(TC.value[q])] += v * TV.value[q]
+                                        }
+                                    }
+                                    if touchedAny {
+                                        acc[i] = 0
+                                        // j ascends, so once the heap is full a candidate must beat
+                                        // the worst kept score strictly (a tie has a larger index).
+                                        var threshold: Float = 0
+                                        for j in 0..<n {
+                                            let x = acc[j]
+                                            acc[j] = 0
+                                            if x > threshold {
+                                                heap.push(x, Int32(j))
+                                                if heap.count == k { threshold = max(0, heap.scores[0]) }
+                                            }
+                                        }
+                                    }
+                                } else {
+                                    var m = 0
+                                    for p in Int(AO.value[i])..<Int(AO.value[i + 1]) {
+                                        let c = Int(AC.value[p]), v = AV.value[p]
+                                        for q in Int(TO.value[c])..<Int(TO.value[c + 1]) {
+                                            let j = Int(TC.value[q])
+                                            if !touched[j] { touched[j] = true; list[m] = Int32(j); m += 1 }
+                                            acc[j] += v * TV.value[q]
+                                        }
+                                    }
+                                    for t in 0..<m {
+                                        let j = Int(list[t])
+                                        if j != i { heap.push(acc[j], Int32(j)) }
+                                        acc[j] = 0
+                                        touched[j] = false
+                                    }
                                 }
                                 heap.finish()
                                 C.value[i] = Int32(heap.count)
