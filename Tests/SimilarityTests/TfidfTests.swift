@@ -130,3 +130,35 @@ final class NameIndexTests: XCTestCase {
         XCTAssertEqual(Set(c), [0, 5])
     }
 }
+
+final class SparseTopKTests: XCTestCase {
+    /// Signed values take the general path (touched list); compare with a naive full sort.
+    func testSignedValuesEqualNaive() throws {
+        var g = SplitMix64(seed: 9)
+        var r: [Int] = [], c: [Int] = [], v: [Float] = []
+        for i in 0..<50 { for j in 0..<12 where g.next() % 4 == 0 { r.append(i); c.append(j); v.append(Float(Int(g.next() % 7)) - 3) } }
+        let x = try SparseMatrix(rows: 50, cols: 12, rowIndices: r, colIndices: c, values: v).normalizedRows()
+        let nb = try CosineNeighbours(vectors: x, k: 5, threads: 2)
+        let d = x.densified()
+        for i in 0..<50 {
+            var naive: [(Int, Double)] = []
+            for j in 0..<50 where j != i {
+                var s = 0.0
+                for q in 0..<12 { s += Double(d[i, q]) * Double(d[j, q]) }
+                if s > 1e-6 { naive.append((j, s)) }
+            }
+            naive.sort { abs($0.1 - $1.1) > 1e-6 ? $0.1 > $1.1 : $0.0 < $1.0 }
+            let got = try nb.neighbours(of: i)
+            // Integer-valued rows give exact ties that float rounding may order either way, so
+            // compare scores by rank and check each listed row's true score.
+            XCTAssertEqual(got.count, min(5, naive.count), "row \(i)")
+            XCTAssertEqual(Set(got.map(\.index)).count, got.count)
+            for (p, e) in got.enumerated() {
+                XCTAssertEqual(Double(e.score), naive[p].1, accuracy: 1e-5, "row \(i) rank \(p)")
+                let truth = naive.first { $0.0 == e.index }?.1 ?? -1
+                XCTAssertEqual(Double(e.score), truth, accuracy: 1e-5, "row \(i) neighbour \(e.index)")
+            }
+        }
+        XCTAssertThrowsError(try nb.neighbours(of: 50))
+    }
+}
