@@ -7,7 +7,7 @@ struct DatasetAssembler {
     var threads: Int
 
     /// Inputs are in file order; `users`/`movies` are nil when the release has no such file.
-    func assemble(ratings: RawRatings, ratingsReport: inout FileReport,
+    func assemble(ratings: inout RawRatings, ratingsReport: inout FileReport,
                   movies: RawMovies?, users: RawUsers?,
                   tags: RawTags?, links: RawLinks?,
                   genreNames: [String]) -> Dataset {
@@ -22,55 +22,67 @@ struct DatasetAssembler {
 
         // Ratings → dense indices (parallel), then drop unknown ids and duplicates.
         let n = ratings.count
-        var ru = [Int32](repeating: -1, count: n)
-        var rm = [Int32](repeating: -1, count: n)
-        ru.withUnsafeMutableBufferPointer { ub in
-            rm.withUnsafeMutableBufferPointer { mb in
-                let uOut = UnsafeSendable(ub), mOut = UnsafeSendable(mb)
-                ratings.user.withUnsafeBufferPointer { us in
-                    ratings.movie.withUnsafeBufferPointer { ms in
-                        let uIn = UnsafeSendable(us), mIn = UnsafeSendable(ms)
-                        parallelRanges(n, threads: threads, minBlock: 1 << 16) { range in
-                            for i in range {
-                                uOut.value[i] = userIndex.index(uIn.value[i])
-                                mOut.value[i] = movieIndex.index(mIn.value[i])
+        var ru = LargeArray.make(Int32.self, count: n) { out in
+            let out = UnsafeSendable(out)
+            ratings.user.withUnsafeBufferPointer { us in
+                let src = UnsafeSendable(us)
+                parallelRanges(n, threads: threads, minBlock: 1 << 16) { range in
+                    for i in range { out.value[i] = userIndex.index(src.value[i]) }
+                }
+            }
+        }
+        var rm = LargeArray.make(Int32.self, count: n) { out in
+            let out = UnsafeSendable(out)
+            ratings.movie.withUnsafeBufferPointer { ms in
+                let src = UnsafeSendable(ms)
+                parallelRanges(n, threads: threads, minBlock: 1 << 16) { range in
+                    for i in range { out.value[i] = movieIndex.index(src.value[i]) }
+                }
+            }
+        }
+        ratings.user = []
+        ratings.movie = []
+        var dropped = 0
+        ru.withUnsafeMutableBufferPointer { ru in
+            rm.withUnsafeBufferPointer { rm in
+                for i in 0..<n where ru[i] < 0 || rm[i] < 0 {
+                    ratingsReport.kept -= 1
+                    ratingsReport.drop(ru[i] < 0 ? .unknownUser : .unknownMovie, line: Int(ratings.line[i]))
+                    ru[i] = -1
+                    dropped += 1
+                }
+            }
+        }
+        let duplicates = DuplicateRatings.find(user: ru, movie: rm, time: ratings.time,
+                                               userCount: userIds.count, movieCount: movieIds.count, threads: threads)
+        for i in duplicates {
+            ratingsReport.kept -= 1
+            ratingsReport.drop(.duplicatePair, line: Int(ratings.line[i]))
+            ru[i] = -1
+            dropped += 1
+        }
+        for (k, v) in ratingsReport.examples { ratingsReport.examples[k] = v.sorted() }
+
+        // Compact in place (rows marked ru = -1 go); nothing moves when nothing was dropped.
+        var outValue = ratings.value, outTime = ratings.time
+        ratings = RawRatings()
+        if dropped > 0 {
+            var w = 0
+            ru.withUnsafeMutableBufferPointer { u in
+                rm.withUnsafeMutableBufferPointer { m in
+                    outValue.withUnsafeMutableBufferPointer { v in
+                        outTime.withUnsafeMutableBufferPointer { t in
+                            for i in 0..<n where u[i] >= 0 {
+                                u[w] = u[i]; m[w] = m[i]; v[w] = v[i]; t[w] = t[i]
+                                w += 1
                             }
                         }
                     }
                 }
             }
+            ru.removeLast(n - w); rm.removeLast(n - w); outValue.removeLast(n - w); outTime.removeLast(n - w)
         }
-        var keep = [Bool](repeating: true, count: n)
-        for i in 0..<n {
-            if ru[i] < 0 {
-                keep[i] = false
-                ratingsReport.kept -= 1
-                ratingsReport.drop(.unknownUser, line: Int(ratings.line[i]))
-            } else if rm[i] < 0 {
-                keep[i] = false
-                ratingsReport.kept -= 1
-                ratingsReport.drop(.unknownMovie, line: Int(ratings.line[i]))
-            }
-        }
-        let duplicates = DuplicateRatings.find(user: ru, movie: rm, time: ratings.time, keep: keep,
-                                               userCount: userIds.count, movieCount: movieIds.count, threads: threads)
-        for i in 0..<n where duplicates[i] {
-            keep[i] = false
-            ratingsReport.kept -= 1
-            ratingsReport.drop(.duplicatePair, line: Int(ratings.line[i]))
-        }
-        for (k, v) in ratingsReport.examples { ratingsReport.examples[k] = v.sorted() }
-
-        var outUser: [Int32] = [], outMovie: [Int32] = [], outValue: [Float] = [], outTime: [Int64] = []
-        let kept = keep.reduce(0) { $0 + ($1 ? 1 : 0) }
-        if kept == n {
-            outUser = ru; outMovie = rm; outValue = ratings.value; outTime = ratings.time  // nothing to drop: no copy
-        } else {
-            outUser.reserveCapacity(kept); outMovie.reserveCapacity(kept); outValue.reserveCapacity(kept); outTime.reserveCapacity(kept)
-            for i in 0..<n where keep[i] {
-                outUser.append(ru[i]); outMovie.append(rm[i]); outValue.append(ratings.value[i]); outTime.append(ratings.time[i])
-            }
-        }
+        let outUser = ru, outMovie = rm
 
         // Movies in id order.
         var titles = [String](repeating: "", count: movieIds.count)

@@ -5,12 +5,13 @@ import Runtime
 /// others are duplicates. O(n): ratings are bucketed by user (a stable counting sort), and each
 /// user's movies are checked against a per-worker "last seen" table.
 enum DuplicateRatings {
-    /// `true` at each rating that is a duplicate. Ratings with `keep[i] == false` are ignored.
-    static func find(user: [Int32], movie: [Int32], time: [Int64], keep: [Bool],
-                     userCount: Int, movieCount: Int, threads: Int) -> [Bool] {
+    /// Positions of the ratings that are duplicates, ascending. Ratings whose user or movie is
+    /// negative (already dropped) are ignored.
+    static func find(user: [Int32], movie: [Int32], time: [Int64],
+                     userCount: Int, movieCount: Int, threads: Int) -> [Int] {
         let n = user.count
-        var duplicate = [Bool](repeating: false, count: n)
-        guard n > 1, userCount > 0, movieCount > 0 else { return duplicate }
+        guard n > 1, userCount > 0, movieCount > 0 else { return [] }
+        @inline(__always) func keep(_ i: Int) -> Bool { user[i] >= 0 && movie[i] >= 0 }
         // Positions of each user's ratings, in file order: `order[start[u]..<start[u + 1]]`.
         // Files sorted by user (the usual MovieLens layout) need no reordering: then
         // `order` stays empty and the positions are `start[u]..<start[u + 1]` themselves
@@ -19,7 +20,7 @@ enum DuplicateRatings {
         var order: [Int] = []
         var sorted = true
         var previous: Int32 = -1
-        for i in 0..<n where keep[i] {
+        for i in 0..<n where keep(i) {
             if user[i] < previous { sorted = false; break }
             previous = user[i]
         }
@@ -27,31 +28,33 @@ enum DuplicateRatings {
             // start[u + 1] = one past u's last kept rating (or start[u] when u has none); every kept
             // rating between start[u] and start[u + 1] then belongs to u.
             var last = [Int](repeating: 0, count: userCount)
-            for i in 0..<n where keep[i] { last[Int(user[i])] = i + 1 }
+            for i in 0..<n where keep(i) { last[Int(user[i])] = i + 1 }
             for u in 0..<userCount { start[u + 1] = max(start[u], last[u]) }
         } else {
             // Stable counting sort of rating positions by user.
-            for i in 0..<n where keep[i] { start[Int(user[i]) + 1] += 1 }
+            for i in 0..<n where keep(i) { start[Int(user[i]) + 1] += 1 }
             for u in 0..<userCount { start[u + 1] += start[u] }
             order = [Int](repeating: 0, count: start[userCount])
             var fill = start
-            for i in 0..<n where keep[i] {
+            for i in 0..<n where keep(i) {
                 let u = Int(user[i])
                 order[fill[u]] = i
                 fill[u] += 1
             }
         }
         let blocks = splitRange(userCount, parts: max(1, min(threads * 4, userCount / 64 + 1)))
-        duplicate.withUnsafeMutableBufferPointer { dup in
-            let out = UnsafeSendable(dup)
+        var found = [[Int]](repeating: [], count: blocks.count)
+        found.withUnsafeMutableBufferPointer { res in
+            let out = UnsafeSendable(res)
             parallelFor(chunks: blocks.count, threads: threads) { b in
-                // best[m] = position (in `order`) of the current winner for movie m of user `stamp[m]`.
+                // best[m] = position of the current winner for movie m of user `stamp[m]`.
                 var stamp = [Int32](repeating: -1, count: movieCount)
                 var best = [Int](repeating: 0, count: movieCount)
+                var mine: [Int] = []
                 for u in blocks[b] {
                     for k in start[u]..<start[u + 1] {
                         let i = sorted ? k : order[k]
-                        if sorted && !keep[i] { continue }
+                        if sorted && !keep(i) { continue }
                         let m = Int(movie[i])
                         if stamp[m] != Int32(u) {
                             stamp[m] = Int32(u)
@@ -60,15 +63,16 @@ enum DuplicateRatings {
                         }
                         let j = best[m]  // earlier in the file than i
                         if time[i] >= time[j] {
-                            out.value[j] = true
+                            mine.append(j)
                             best[m] = i
                         } else {
-                            out.value[i] = true
+                            mine.append(i)
                         }
                     }
                 }
+                out.value[b] = mine
             }
         }
-        return duplicate
+        return found.joined().sorted()
     }
 }

@@ -34,8 +34,23 @@ enum Lines {
 
     /// Number of `\n` bytes in `range`.
     static func countNewlines(_ bytes: UnsafeBufferPointer<UInt8>, in range: Range<Int>) -> Int {
+        guard let base = bytes.baseAddress, !range.isEmpty else { return 0 }
         var n = 0
-        for i in range where bytes[i] == 10 { n += 1 }
+        var i = range.lowerBound
+        // 8 bytes at a time (SWAR): a byte of x = word ^ 0x0A… is zero exactly where the word
+        // has "\n"; ((x & 0x7F…) + 0x7F…) | x has its high bit set exactly on non-zero bytes.
+        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F, tens: UInt64 = 0x0A0A_0A0A_0A0A_0A0A
+        let raw = UnsafeRawPointer(base)
+        while i + 8 <= range.upperBound {
+            let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ tens
+            let nonZero = ((x & low7) &+ low7) | x
+            n += (~nonZero & ~low7).nonzeroBitCount
+            i += 8
+        }
+        while i < range.upperBound {
+            if base[i] == 10 { n += 1 }
+            i += 1
+        }
         return n
     }
 

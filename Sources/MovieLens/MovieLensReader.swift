@@ -1,5 +1,4 @@
 import Runtime
-
 /// Loads any MovieLens release directory into a cleaned `Dataset` and a `CleaningReport`.
 ///
 /// ```swift
@@ -61,8 +60,8 @@ public enum MovieLensReader {
         let ratingsPath = path(layout.ratingsFile)
         guard FileBytes.exists(ratingsPath) else { throw MovieLensError.missingFile(path: ratingsPath) }
         var (ratings, ratingsReport) = try {
-            let bytes = try FileBytes.read(ratingsPath)
-            return try bytes.withUnsafeBufferPointer { b -> (RawRatings, FileReport) in
+            let file = try MappedFile(ratingsPath)
+            return try file.withBytes { b -> (RawRatings, FileReport) in
                 let start = try dataStart(b, path: ratingsPath, header: layout.header ? "userId,movieId,rating,timestamp" : nil)
                 return RatingsParser.parse(b, from: start.offset, firstLine: start.line, layout: layout, threads: threads)
             }
@@ -96,7 +95,7 @@ public enum MovieLensReader {
         }
 
         let assembler = DatasetAssembler(layout: layout, threads: threads)
-        let dataset = assembler.assemble(ratings: ratings, ratingsReport: &ratingsReport, movies: movies, users: users,
+        let dataset = assembler.assemble(ratings: &ratings, ratingsReport: &ratingsReport, movies: movies, users: users,
                                          tags: tags, links: links, genreNames: vocabulary)
         ratings = RawRatings()
         try requireUsable(ratingsReport, path: ratingsPath)

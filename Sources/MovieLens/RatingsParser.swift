@@ -118,17 +118,16 @@ enum RatingsParser {
                 guard u > 0, delimiter() else { break fast }
                 let m = digits(18)
                 guard m > 0, delimiter() else { break fast }
-                // rating: whole part, optional fraction
+                // rating: whole part, optional fraction, kept exactly as mantissa / 10^fractionDigits
                 let whole = digits(3)
                 guard whole >= 0 else { break fast }
-                var mantissa = whole, scale: Int64 = 1
+                var fraction: Int64 = 0, fractionDigits = 0
                 if j < end && p[j] == 46 {
                     j += 1
                     let s = j
-                    let frac = digits(6)
-                    guard frac >= 0 else { break fast }
-                    for _ in s..<j { scale &*= 10; mantissa &*= 10 }
-                    mantissa &+= frac
+                    fraction = digits(6)
+                    guard fraction >= 0 else { break fast }
+                    fractionDigits = j - s
                 }
                 guard delimiter() else { break fast }
                 let t = digits(18)
@@ -138,20 +137,19 @@ enum RatingsParser {
                 if j < end {
                     if p[j] == 10 { next = j + 1 } else if p[j] == 13 && j + 1 < end && p[j + 1] == 10 { next = j + 2 } else { break fast }
                 }
-                // rating on the scale, computed exactly in integers: value = mantissa / scale
-                let value: Float
-                if half {
-                    let twice = mantissa &* 2
-                    guard twice % scale == 0 else { break fast }
-                    let units = twice / scale
-                    guard units >= 1 && units <= 10 else { break fast }
-                    value = Float(units) / 2
-                } else {
-                    guard mantissa % scale == 0 else { break fast }
-                    let units = mantissa / scale
-                    guard units >= 1 && units <= 5 else { break fast }
-                    value = Float(units)
+                // rating on the scale, in half stars, computed exactly in integers
+                var halves = whole &* 2
+                switch fractionDigits {
+                case 0: break
+                case 1:  // "4.5", "4.0": the common case, no division
+                    if fraction == 5 { halves += 1 } else if fraction != 0 { break fast }
+                default:
+                    let scale = pow10[fractionDigits]
+                    guard (fraction &* 2) % scale == 0 else { break fast }
+                    halves += fraction &* 2 / scale
                 }
+                guard halves >= (half ? 1 : 2) && halves <= 10, half || halves & 1 == 0 else { break fast }
+                let value = Float(halves) * 0.5
                 out.user[kept] = u; out.movie[kept] = m; out.value[kept] = value; out.time[kept] = t
                 out.line[kept] = UInt32(clamping: lineNumber)
                 kept += 1
@@ -183,6 +181,8 @@ enum RatingsParser {
         }
         return kept
     }
+
+    private static let pow10: [Int64] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000]
 
     enum Outcome {
         case keep(Int64, Int64, Float, Int64)

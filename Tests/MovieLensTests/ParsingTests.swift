@@ -130,39 +130,36 @@ final class ParsingTests: XCTestCase {
     func testDuplicateRatingsAgainstNaive() {
         var rng = SplitMix64(seed: 3)
         let n = 5000, users = 40, movies = 30
-        let user = (0..<n).map { _ in Int32(rng.next() % UInt64(users)) }
+        // Naive reference: of each (user, movie) keep the latest time (ties: the later row).
+        func reference(_ user: [Int32], _ movie: [Int32], _ time: [Int64]) -> [Int] {
+            var winner: [Int: Int] = [:]
+            for i in 0..<n where user[i] >= 0 && movie[i] >= 0 {
+                let key = Int(user[i]) * movies + Int(movie[i])
+                if let j = winner[key], time[j] > time[i] { continue }
+                winner[key] = i
+            }
+            return (0..<n).filter { i in user[i] >= 0 && movie[i] >= 0 && winner[Int(user[i]) * movies + Int(movie[i])] != i }
+        }
+        var user = (0..<n).map { _ in Int32(rng.next() % UInt64(users)) }
         let movie = (0..<n).map { _ in Int32(rng.next() % UInt64(movies)) }
         let time = (0..<n).map { _ in Int64(rng.next() % 50) }
-        let keep = (0..<n).map { _ in rng.next() % 10 != 0 }
-        var winner: [Int: Int] = [:]  // key → index of the kept rating
-        for i in 0..<n where keep[i] {
-            let key = Int(user[i]) * movies + Int(movie[i])
-            if let j = winner[key], time[j] > time[i] { continue }
-            winner[key] = i
-        }
-        let expected = (0..<n).map { i in keep[i] && winner[Int(user[i]) * movies + Int(movie[i])] != i }
+        for i in 0..<n where rng.next() % 10 == 0 { user[i] = -1 }  // already dropped
+        let expected = reference(user, movie, time)
+        XCTAssertGreaterThan(expected.count, 100)
         for threads in [1, 2, 3] {
-            let got = DuplicateRatings.find(user: user, movie: movie, time: time, keep: keep,
-                                            userCount: users, movieCount: movies, threads: threads)
-            XCTAssertEqual(got, expected, "threads \(threads)")
+            XCTAssertEqual(DuplicateRatings.find(user: user, movie: movie, time: time, userCount: users, movieCount: movies,
+                                                 threads: threads), expected, "threads \(threads)")
         }
-        // The same ratings sorted by user (the layout of real files), with dropped rows of any
-        // user scattered between them: takes the no-reordering path.
+        // The same ratings sorted by user (the layout of real files), with dropped rows (movie
+        // -1) of any user scattered between them: takes the no-reordering path.
         let perm = (0..<n).sorted { (user[$0], $0) < (user[$1], $1) }
-        var su = perm.map { user[$0] }, sk = perm.map { keep[$0] }
-        for k in stride(from: 0, to: n, by: 7) where !sk[k] { su[k] = Int32(rng.next() % UInt64(users)) }
-        sk = sk.map { $0 }
-        let sm = perm.map { movie[$0] }, st = perm.map { time[$0] }
-        var sortedWinner: [Int: Int] = [:]
-        for i in 0..<n where sk[i] {
-            let key = Int(su[i]) * movies + Int(sm[i])
-            if let j = sortedWinner[key], st[j] > st[i] { continue }
-            sortedWinner[key] = i
-        }
-        let sortedExpected = (0..<n).map { i in sk[i] && sortedWinner[Int(su[i]) * movies + Int(sm[i])] != i }
-        XCTAssertGreaterThan(sortedExpected.filter { $0 }.count, 100)
+        var su = perm.map { user[$0] }, sm = perm.map { movie[$0] }
+        let st = perm.map { time[$0] }
+        for k in stride(from: 3, to: n, by: 11) { sm[k] = -1; su[k] = Int32(rng.next() % UInt64(users)) }
+        let sortedExpected = reference(su, sm, st)
+        XCTAssertGreaterThan(sortedExpected.count, 100)
         for threads in [1, 2] {
-            XCTAssertEqual(DuplicateRatings.find(user: su, movie: sm, time: st, keep: sk, userCount: users, movieCount: movies,
+            XCTAssertEqual(DuplicateRatings.find(user: su, movie: sm, time: st, userCount: users, movieCount: movies,
                                                  threads: threads), sortedExpected)
         }
     }
