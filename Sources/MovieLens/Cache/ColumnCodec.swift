@@ -221,6 +221,7 @@ struct ColumnReader {
         }
         guard total == UInt64(n) else { throw BinaryFormatError.invalid("\(section).\(what): runs cover \(total) of \(n) elements") }
         return [T](unsafeUninitializedCapacity: n) { buf, count in
+            HugePages.advise(buf)
             guard let base = buf.baseAddress else { count = 0; return }
             var at = 0
             for (v, l) in zip(values, lengths) {
@@ -238,6 +239,7 @@ struct ColumnReader {
         let start = offset
         let src = bytes
         let out = [T](unsafeUninitializedCapacity: n) { buf, count in
+            HugePages.advise(buf)
             guard let p = src.baseAddress.map({ $0 + start }) else { count = 0; return }
             if Int(bitPattern: p) % MemoryLayout<U>.alignment == 0 {
                 // Aligned (the cache body always is): a typed loop the compiler vectorises.
@@ -261,6 +263,7 @@ struct ColumnReader {
         let start = offset
         let src = bytes
         let out = [T](unsafeUninitializedCapacity: n) { buf, count in
+            HugePages.advise(buf)
             UnsafeMutableRawBufferPointer(buf).copyMemory(from: UnsafeRawBufferPointer(rebasing: src[start..<(start + n * stride)]))
             count = n
         }
@@ -277,6 +280,7 @@ struct ColumnReader {
             let start = offset
             let src = bytes
             let out = [Float](unsafeUninitializedCapacity: n) { buf, count in
+                HugePages.advise(buf)
                 for i in 0..<n { buf[i] = Float(src[start + i]) * 0.5 }
                 count = n
             }

@@ -142,6 +142,7 @@ public enum DatasetCache {
         }
         let body = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, header.bodyLength), alignment: 64)
         defer { body.deallocate() }
+        HugePages.advise(body.baseAddress, bytes: body.count)
         let bytes = UnsafeMutableRawBufferPointer(rebasing: body[0..<header.bodyLength])
         do {
             try CacheFile.readBody(file, into: bytes, threads: threads)
