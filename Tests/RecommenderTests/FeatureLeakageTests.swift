@@ -10,6 +10,8 @@ final class FeatureLeakageTests: XCTestCase {
         o.matrixFactorization = mf
         o.mf.epochs = 8
         o.mf.factors = 4
+        o.genreClusters = 3
+        o.ratingClusters = 3
         o.seed = 11
         o.threads = threads
         return o
@@ -56,13 +58,13 @@ final class FeatureLeakageTests: XCTestCase {
         XCTAssertNotEqual(other.testRating, base.testRating)
     }
 
-    /// The subtraction trick equals a direct computation: the out-of-fold statistics of the
-    /// training rows in inner fold f are exactly the test-row statistics of a split whose
-    /// training set is the other inner folds.
-    func testOutOfFoldStatisticsEqualDirectComputation() throws {
+    /// The subtraction trick equals a direct computation: the out-of-fold features (statistics,
+    /// factorisation, clusters) of the training rows in inner fold f are exactly the test-row
+    /// features of a split whose training set is the other inner folds.
+    func testOutOfFoldFeaturesEqualDirectComputation() throws {
         let data = SyntheticRatings.make(users: 30, movies: 25, perUser: 12)
         let (train, test) = try split(data)
-        let o = options(mf: false)
+        let o = options()
         let built = try FeatureBuilder.build(dataset: data, trainRows: train, testRows: test, options: o)
         let inner = try FeatureBuilder.innerSplit(trainCount: train.count, options: o)
         for f in 0..<o.innerFolds {
@@ -83,6 +85,7 @@ final class FeatureLeakageTests: XCTestCase {
             ratingTime: [0, 0, 0, 0, 1_000_000_000],
             titles: ["a", "b", "c"], years: [1990, 0, 1995], genres: [0b01, 0b11, 0b10], genreNames: ["Action", "Comedy"])
         var o = options(mf: false)
+        o.clusters = false
         o.innerFolds = 2
         o.userPrior = 3; o.moviePrior = 10; o.genrePrior = 5
         let f = try FeatureBuilder.build(dataset: data, trainRows: [0, 1, 2, 3], testRows: [4], options: o)

@@ -80,16 +80,21 @@ public enum FeatureBuilder {
                                 for f in 0..<k where f != job { outside += positionsCopy[f].map { trainRows[$0] } }
                                 outside.sort()
                                 let mf = try options.matrixFactorization
-                                    ? fitMF(dataset, rows: outside, options: options, salt: UInt64(job + 1)) : nil
-                                let ctx = FeatureContext(sums: sums, mf: mf, schema: schema, options: options)
+                                    ? fitMF(dataset, rows: outside, options: options) : nil
+                                let cl = try options.clusters
+                                    ? ClusterContext.fit(dataset: dataset, rows: outside, options: options) : nil
+                                let ctx = FeatureContext(sums: sums, mf: mf, clusters: cl, schema: schema, options: options)
                                 for pos in positionsCopy[job] {
                                     ctx.fill(rating: trainRows[pos], of: dataset, into: tb.value, row: pos, rows: nTrain)
                                 }
                             } else {
                                 // Test rows: context from the whole training set.
+                                let sorted = trainRows.sorted()
                                 let mf = try options.matrixFactorization
-                                    ? fitMF(dataset, rows: trainRows.sorted(), options: options, salt: 0) : nil
-                                let ctx = FeatureContext(sums: totalCopy, mf: mf, schema: schema, options: options)
+                                    ? fitMF(dataset, rows: sorted, options: options) : nil
+                                let cl = try options.clusters
+                                    ? ClusterContext.fit(dataset: dataset, rows: sorted, options: options) : nil
+                                let ctx = FeatureContext(sums: totalCopy, mf: mf, clusters: cl, schema: schema, options: options)
                                 for (i, row) in testRows.enumerated() {
                                     ctx.fill(rating: row, of: dataset, into: sb.value, row: i, rows: nTest)
                                 }
@@ -120,9 +125,11 @@ public enum FeatureBuilder {
 
     /// Fits the factorisation on the given ratings (sorted dataset indices, so the result does
     /// not depend on how the caller ordered its rows).
-    static func fitMF(_ data: Dataset, rows: [Int], options: FeatureOptions, salt: UInt64) throws -> BiasedMF {
+    /// The seed is the same for every context: a context's model is a function of its ratings
+    /// and the options only (which the tests use to check out-of-fold = direct computation).
+    static func fitMF(_ data: Dataset, rows: [Int], options: FeatureOptions) throws -> BiasedMF {
         var p = options.mf
-        p.seed = options.mf.seed ^ options.seed ^ (salt &* 0x9E37_79B9_7F4A_7C15)
+        p.seed = options.mf.seed ^ options.seed
         return try BiasedMF.fit(users: rows.map { data.ratingUser[$0] }, items: rows.map { data.ratingMovie[$0] },
                                 values: rows.map { data.ratingValue[$0] },
                                 userCount: data.userCount, itemCount: data.movieCount, parameters: p)

@@ -13,12 +13,14 @@ struct FeatureContext {
     let options: FeatureOptions
     let sums: RatingSums
     let mf: BiasedMF?
+    let clusters: ClusterContext?
     let globalMean: Double
     let globalLikeRate: Double
     let userMean: [Float], userRawMean: [Double], userStd: [Float], userLikeRate: [Float]
     let movieMean: [Float], movieStd: [Float], movieLikeRate: [Float]
 
-    init(sums: RatingSums, mf: BiasedMF?, schema: FeatureSchema, options: FeatureOptions) {
+    init(sums: RatingSums, mf: BiasedMF?, clusters: ClusterContext?, schema: FeatureSchema, options: FeatureOptions) {
+        self.clusters = clusters
         self.schema = schema
         self.options = options
         self.sums = sums
@@ -95,6 +97,11 @@ struct FeatureContext {
             } else {
                 put(.nan); put(.nan); put(.nan); put(.nan)
             }
+        }
+        if schema.clusters {
+            let g = clusters?.genre(user: u, movie: m) ?? (.nan, .nan, .nan)
+            let q = clusters?.rating(user: u, movie: m) ?? (.nan, .nan, .nan)
+            put(g.0); put(g.1); put(g.2); put(q.0); put(q.1); put(q.2)
         }
     }
 }

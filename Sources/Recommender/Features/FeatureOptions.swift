@@ -18,6 +18,14 @@ public struct FeatureOptions: Sendable, Equatable {
     public var matrixFactorization = true
     /// Hyper-parameters of that factorisation.
     public var mf = BiasedMFParameters()
+    /// Whether to add user-cluster features (genre clusters, rating clusters, cluster × movie affinity).
+    public var clusters = true
+    /// Clusters of users by their genre averages.
+    public var genreClusters = 8
+    /// Clusters of users by their (mean-centred) ratings.
+    public var ratingClusters = 8
+    /// Prior weight of a cluster's mean rating / like rate of a movie (pseudo-ratings at the global value).
+    public var clusterShrinkage: Double = 5
     /// Seed of the inner folds and of the factorisation.
     public var seed: UInt64 = 0
     /// Threads for the per-inner-fold work.
@@ -27,6 +35,7 @@ public struct FeatureOptions: Sendable, Equatable {
 
     func validate() throws {
         guard innerFolds >= 2, innerFolds <= 255 else { throw RecommenderError.invalidArgument("inner folds must be between 2 and 255, got \(innerFolds)") }
+        guard !clusters || (genreClusters >= 1 && ratingClusters >= 1) else { throw RecommenderError.invalidArgument("cluster counts must be ≥ 1") }
         guard moviePrior >= 0, userPrior >= 0, genrePrior >= 0 else { throw RecommenderError.invalidArgument("prior weights must be ≥ 0") }
     }
 }

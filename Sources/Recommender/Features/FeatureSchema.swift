@@ -13,11 +13,14 @@ public struct FeatureSchema: Sendable, Equatable {
     let demographics: Bool
     /// Whether the factorisation columns are present.
     let factorization: Bool
+    /// Whether the cluster columns are present.
+    let clusters: Bool
 
     init(dataset: Dataset, options: FeatureOptions) {
         genreCount = min(dataset.genreNames.count, 32)
         demographics = dataset.hasDemographics
         factorization = options.matrixFactorization
+        clusters = options.clusters
         var n = [
             "user_count", "user_mean", "user_std", "user_like_rate",
             "movie_count", "movie_mean", "movie_std", "movie_like_rate",
@@ -27,6 +30,10 @@ public struct FeatureSchema: Sendable, Equatable {
         n += ["genre_affinity_mean", "genre_affinity_min", "genre_affinity_max", "genre_exposure"]
         if demographics { n += ["gender", "age", "occupation"] }
         if factorization { n += ["mf_prediction", "mf_user_bias", "mf_movie_bias", "mf_interaction"] }
+        if clusters {
+            n += ["genre_cluster", "genre_cluster_movie_mean", "genre_cluster_movie_like_rate",
+                  "rating_cluster", "rating_cluster_movie_mean", "rating_cluster_movie_like_rate"]
+        }
         names = n
     }
 

@@ -1,0 +1,59 @@
+import Clustering
+import LinearAlgebra
+import MovieLens
+
+/// User clusters fitted on one context's ratings, with their cluster × movie affinity:
+/// - genre clusters: KMeans over the users × genres average matrix (`UserGenreMatrix`);
+/// - rating clusters: KMeans over the sparse users × movies ratings (`UserMovieMatrix`, mean-centred);
+/// - for each, the cluster's shrunk mean rating and like rate of each movie (`ClusterMovieAffinity`).
+///
+/// Everything is computed from `rows` only (a sub-dataset holding just those ratings), so a
+/// rating outside `rows` influences neither a user's cluster nor any affinity.
+struct ClusterContext {
+    let genreLabels: [Int32]
+    let ratingLabels: [Int32]
+    let genreAffinity: ClusterMovieAffinity
+    let ratingAffinity: ClusterMovieAffinity
+
+    /// Fits both clusterings on the ratings `rows` (sorted dataset indices). The seeds depend on
+    /// the options only, so the result is a function of the ratings in `rows`.
+    static func fit(dataset: Dataset, rows: [Int], options: FeatureOptions) throws -> ClusterContext {
+        var sub = dataset
+        sub.ratingUser = rows.map { dataset.ratingUser[$0] }
+        sub.ratingMovie = rows.map { dataset.ratingMovie[$0] }
+        sub.ratingValue = rows.map { dataset.ratingValue[$0] }
+        sub.ratingTime = rows.map { dataset.ratingTime[$0] }
+        let seed = options.seed ^ 0xD1B5_4A32_D192_ED03
+        let users = dataset.userCount
+        let kg = max(1, min(options.genreClusters, users)), kr = max(1, min(options.ratingClusters, users))
+        let raw = try UserMovieMatrix.build(sub, values: .raw)
+        let centred = try UserMovieMatrix.build(sub, values: .meanCentred)
+        let genreMatrix = UserGenreMatrix(sub).matrix
+        let genreModel = try KMeans(k: kg, nInit: 2, maxIter: 50, seed: seed, threads: 1).fit(genreMatrix)
+        let ratingModel = try KMeans(k: kr, nInit: 2, maxIter: 50, seed: seed &+ 1, threads: 1).fit(centred)
+        let like = options.likeThreshold
+        return ClusterContext(
+            genreLabels: genreModel.labels, ratingLabels: ratingModel.labels,
+            genreAffinity: try ClusterMovieAffinity(ratings: raw, assignments: genreModel.labels, k: kg,
+                                                    shrinkage: options.clusterShrinkage, likeThreshold: like, threads: 1),
+            ratingAffinity: try ClusterMovieAffinity(ratings: raw, assignments: ratingModel.labels, k: kr,
+                                                     shrinkage: options.clusterShrinkage, likeThreshold: like, threads: 1))
+    }
+
+    /// (cluster, shrunk mean rating, shrunk like rate) of user `u` and movie `m` under the genre clustering.
+    func genre(user u: Int, movie m: Int) -> (Float, Float, Float) {
+        Self.lookup(genreLabels, genreAffinity, u, m)
+    }
+
+    /// The same under the rating clustering.
+    func rating(user u: Int, movie m: Int) -> (Float, Float, Float) {
+        Self.lookup(ratingLabels, ratingAffinity, u, m)
+    }
+
+    private static func lookup(_ labels: [Int32], _ a: ClusterMovieAffinity, _ u: Int, _ m: Int) -> (Float, Float, Float) {
+        guard u >= 0, u < labels.count, m >= 0, m < a.rating.columns else { return (.nan, .nan, .nan) }
+        let c = Int(labels[u])
+        guard c >= 0, c < a.k else { return (.nan, .nan, .nan) }
+        return (Float(c), a.rating.shrunkMeans[c, m], a.like.shrunkMeans[c, m])
+    }
+}
