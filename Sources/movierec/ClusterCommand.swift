@@ -151,8 +151,10 @@ enum ClusterRun {
         var sizes: [Int]
         var iterations: Int
         var converged: Bool
-        /// KMeans fit time (seeding + iterations, all restarts).
+        /// KMeans fit time (seeding + iterations, all restarts), wall clock.
         var seconds: Double
+        /// Process CPU time (all threads) during the fit: comparable across machine loads.
+        var cpuSeconds: Double
         var loadSeconds: Double
         var silhouetteSeconds: Double
         var clusters: [Cluster]
@@ -166,9 +168,9 @@ enum ClusterRun {
         func table() -> String {
             var out = "KMeans by \(by)\(centered ? " (mean-centred)" : ""): \(users) users × \(features) \(by == "genres" ? "genres" : "movies"), "
                 + "k=\(k), \(algorithm), n-init \(nInit), backend \(backend), \(threads) threads\n"
-            out += String(format: "inertia %.6g   silhouette %@   iterations %d%@   fit %.3f s (load %.2f s, silhouette %.2f s)\n",
+            out += String(format: "inertia %.6g   silhouette %@   iterations %d%@   fit %.3f s (CPU %.3f s; load %.2f s, silhouette %.2f s)\n",
                           inertia, silhouette.map { String(format: "%.4f (%d users)", $0, silhouetteSample) } ?? "n/a",
-                          iterations, converged ? "" : " (not converged)", seconds, loadSeconds, silhouetteSeconds)
+                          iterations, converged ? "" : " (not converged)", seconds, cpuSeconds, loadSeconds, silhouetteSeconds)
             for c in clusters {
                 out += "\ncluster \(c.cluster): \(c.size) users\n"
                 out += "  genres: " + c.favouriteGenres.map { String(format: "%@ %.2f", $0.genre, $0.mean) }.joined(separator: ", ") + "\n"
@@ -193,25 +195,29 @@ enum ClusterRun {
 
         let model: KMeansModel
         let features: Int, stored: Int
-        let fitStart = Date()
         var silhouette: Double? = nil
         var silhouetteSeconds = 0.0
         let sample = min(s.silhouetteSample, ds.userCount)
+        if let path = s.dumpMatrix {
+            switch s.by {
+            case .genres: try MatrixMarket.write(genres.matrix, to: path)
+            case .ratings: try MatrixMarket.write(ratingX, to: path)
+            }
+        }
+        let fitStart = Date()
+        let cpuStart = ProcessCPU.seconds()
         switch s.by {
         case .genres:
-            let x = genres.matrix
-            if let path = s.dumpMatrix { try MatrixMarket.write(x, to: path) }
-            model = try fit(x, s, useMiniBatch)
-            features = x.cols
-            stored = x.rows * x.cols
+            model = try fit(genres.matrix, s, useMiniBatch)
+            features = genres.matrix.cols
+            stored = genres.matrix.rows * genres.matrix.cols
         case .ratings:
-            let x = ratingX
-            if let path = s.dumpMatrix { try MatrixMarket.write(x, to: path) }
-            model = try fit(x, s, useMiniBatch)
-            features = x.cols
-            stored = x.nonZeroCount
+            model = try fit(ratingX, s, useMiniBatch)
+            features = ratingX.cols
+            stored = ratingX.nonZeroCount
         }
         let fitSeconds = Date().timeIntervalSince(fitStart)
+        let fitCPU = ProcessCPU.seconds() - cpuStart
         if sample >= 2 && Set(model.labels).count >= 2 {
             let st = Date()
             switch s.by {
@@ -247,7 +253,7 @@ enum ClusterRun {
             backend: s.backend.rawValue, threads: threads, users: ds.userCount, features: features, storedValues: stored,
             k: s.k, nInit: s.nInit, maxIter: s.maxIter, seed: s.seed, inertia: model.inertia, silhouette: silhouette,
             silhouetteSample: sample, sizes: sizes, iterations: model.iterations, converged: model.converged,
-            seconds: fitSeconds, loadSeconds: loadSeconds, silhouetteSeconds: silhouetteSeconds, clusters: clusters)
+            seconds: fitSeconds, cpuSeconds: fitCPU, loadSeconds: loadSeconds, silhouetteSeconds: silhouetteSeconds, clusters: clusters)
     }
 
     static func fit(_ x: Matrix<Float>, _ s: Settings, _ miniBatch: Bool) throws -> KMeansModel {
@@ -289,5 +295,14 @@ enum MatrixMarket {
             }
         }
         try AtomicFile.write(out, to: path)
+    }
+}
+
+/// CPU time of this process (all threads), for timings that mean something on a loaded machine.
+enum ProcessCPU {
+    static func seconds() -> Double {
+        var ts = timespec()
+        guard clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) == 0 else { return 0 }
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
 }

@@ -125,8 +125,10 @@ enum SimilarRun {
         var similar: [Entry]
         var vocabulary: Int
         var movies: Int
-        /// TF-IDF fit + top-k of every movie.
+        /// TF-IDF fit + top-k (of every movie with --all-to), wall clock.
         var seconds: Double
+        /// Process CPU time (all threads) of the same work.
+        var cpuSeconds: Double
         var note: String?
 
         func jsonText() throws -> String {
@@ -156,12 +158,14 @@ enum SimilarRun {
             (target, matchedBy, note) = try resolve(q, idAllowed: s.movie != nil, ds)
         }
         let start = Date()
+        let cpuStart = ProcessCPU.seconds()
         let model = try s.vectorizer.fitTransform(MovieDocuments(ds, parts: s.parts).documents)
         let t = Threads.resolve(s.threads)
         var similar: [Result.Entry] = []
         if let allTo = s.allTo {
             let nb = try CosineNeighbours(vectors: model.matrix, k: s.top, backend: s.backend, threads: t)
             let seconds = Date().timeIntervalSince(start)
+            let cpu = ProcessCPU.seconds() - cpuStart
             var out = ""
             for m in 0..<ds.movieCount {
                 let list = try nb.neighbours(of: m).map { "[\(ds.movieIds[$0.index]),\(String(format: "%.7g", $0.score))]" }
@@ -170,7 +174,7 @@ enum SimilarRun {
             try AtomicFile.write(out, to: allTo)
             if target == nil {
                 return Result(query: nil, matchedBy: matchedBy, similar: [], vocabulary: model.vocabulary.count, movies: ds.movieCount,
-                              seconds: seconds, note: String(format: "wrote %d neighbour lists to %@ (%.3f s)", ds.movieCount, allTo, seconds))
+                              seconds: seconds, cpuSeconds: cpu, note: String(format: "wrote %d neighbour lists to %@ (%.3f s)", ds.movieCount, allTo, seconds))
             }
         }
         guard let m = target else { throw SimilarError.noSuchMovie(query: "", closest: []) }
@@ -182,7 +186,7 @@ enum SimilarRun {
         }
         let seconds = Date().timeIntervalSince(start)
         return Result(query: entry(ds, m, 1), matchedBy: matchedBy, similar: similar, vocabulary: model.vocabulary.count,
-                      movies: ds.movieCount, seconds: seconds, note: note)
+                      movies: ds.movieCount, seconds: seconds, cpuSeconds: ProcessCPU.seconds() - cpuStart, note: note)
     }
 
     /// A movie id (when allowed and the text is an id of the data) or a title lookup.
