@@ -2,6 +2,11 @@ import ArgumentParser
 import Foundation
 import MovieLens
 import Runtime
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// `movierec data bench-parse DIR`: times loading a release (parse and, with `--cache`, the binary
 /// cache). Used by `Benchmarks/peers/parse_vs_pandas.py`.
@@ -34,11 +39,13 @@ struct DataBenchParseCommand: AsyncParsableCommand {
         let threadCount = Threads.resolve(threads)
         var out: [String: Any] = ["directory": directory, "threads": threadCount, "loadavg_before": Self.loadAverage()]
 
-        var parseRuns: [Double] = []
+        var parseRuns: [Double] = [], parseCPU: [Double] = []
         var parsed: LoadResult?
         for _ in 0..<runs {
-            let (r, seconds) = try Self.time { try MovieLensReader.load(directory: directory, threads: threadCount) }
+            parsed = nil  // free the previous result before timing the next
+            let (r, seconds, cpu) = try Self.timeWithCPU { try MovieLensReader.load(directory: directory, threads: threadCount) }
             parseRuns.append(seconds)
+            parseCPU.append(cpu)
             parsed = r
         }
         guard let parsed else { return }
@@ -47,16 +54,18 @@ struct DataBenchParseCommand: AsyncParsableCommand {
         out["rows"] = rows
         out["parse_runs"] = parseRuns
         out["parse_seconds"] = parseMedian
+        out["parse_cpu_seconds"] = Self.median(parseCPU)
         out["rows_per_second"] = Double(rows) / parseMedian
 
         if cache {
             DatasetCache.remove(directory: directory)
             let (first, firstSeconds) = try Self.time { try DatasetCache.load(directory: directory, threads: threadCount) }
-            var cachedRuns: [Double] = []
+            var cachedRuns: [Double] = [], cachedCPU: [Double] = []
             var identical = true
             var path = ""
             for _ in 0..<runs {
-                let (load, seconds) = try Self.time { try DatasetCache.load(directory: directory, threads: threadCount) }
+                let (load, seconds, cpu) = try Self.timeWithCPU { try DatasetCache.load(directory: directory, threads: threadCount) }
+                cachedCPU.append(cpu)
                 guard case .hit(let p) = load.status else {
                     throw ValidationError("the cache was not used after being written: \(load.status) (first load: \(first.status))")
                 }
@@ -71,6 +80,7 @@ struct DataBenchParseCommand: AsyncParsableCommand {
             out["parse_and_write_seconds"] = firstSeconds
             out["cached_runs"] = cachedRuns
             out["cached_seconds"] = cachedMedian
+            out["cached_cpu_seconds"] = Self.median(cachedCPU)
             out["cache_speedup"] = parseMedian / cachedMedian
             out["cache_identical"] = identical
         }
@@ -81,11 +91,13 @@ struct DataBenchParseCommand: AsyncParsableCommand {
             print(String(decoding: data, as: UTF8.self))
         } else {
             print("\(directory): \(rows) ratings, \(threadCount) threads")
-            print(String(format: "parse: median %.3f s of %d (%.2f M rows/s)", parseMedian, runs, Double(rows) / parseMedian / 1e6))
+            print(String(format: "parse: median %.3f s of %d (%.2f M rows/s), %.3f CPU-s", parseMedian, runs, Double(rows) / parseMedian / 1e6,
+                         Self.median(parseCPU)))
             if cache, let cached = out["cached_seconds"] as? Double, let first = out["parse_and_write_seconds"] as? Double {
                 print(String(format: "first load (parse + cache write): %.3f s", first))
-                print(String(format: "cached load: median %.3f s (%.1f× faster than parsing), identical: %@",
-                             cached, parseMedian / cached, (out["cache_identical"] as? Bool ?? false) ? "yes" : "NO"))
+                print(String(format: "cached load: median %.3f s (%.1f× faster than parsing), %.3f CPU-s, identical: %@",
+                             cached, parseMedian / cached, out["cached_cpu_seconds"] as? Double ?? .nan,
+                             (out["cache_identical"] as? Bool ?? false) ? "yes" : "NO"))
                 print("cache: \(out["cache_path"] ?? "") (\(out["cache_bytes"] ?? 0) bytes)")
             }
             print("load average before: \(out["loadavg_before"] ?? ""); after: \(out["loadavg_after"] ?? "")")
@@ -93,9 +105,28 @@ struct DataBenchParseCommand: AsyncParsableCommand {
     }
 
     static func time<T>(_ body: () throws -> T) rethrows -> (T, Double) {
+        let (value, wall, _) = try timeWithCPU(body)
+        return (value, wall)
+    }
+
+    /// Wall-clock and process CPU seconds (user + system, all threads) of `body`.
+    static func timeWithCPU<T>(_ body: () throws -> T) rethrows -> (T, Double, Double) {
+        let cpu0 = cpuSeconds()
         let start = DispatchTime.now().uptimeNanoseconds
         let value = try body()
-        return (value, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return (value, wall, cpuSeconds() - cpu0)
+    }
+
+    static func cpuSeconds() -> Double {
+        var r = rusage()
+        #if os(Linux)
+        _ = getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &r)
+        #else
+        _ = getrusage(RUSAGE_SELF, &r)
+        #endif
+        func s(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return s(r.ru_utime) + s(r.ru_stime)
     }
 
     static func median(_ xs: [Double]) -> Double {

@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Parse speed: `pandas.read_csv` vs `movierec` on MovieLens ratings.
+
+For ml-latest-small and a 25M-row synthetic ml-latest-style release (built once into
+Benchmarks/out/ by make_big_ratings.py from ml-latest-small, user ids shifted per repetition):
+  - pandas: `pandas.read_csv(DIR/ratings.csv)` (C engine, default dtype inference), median of 3;
+  - movierec: `movierec data bench-parse DIR --json` (release build): `MovieLensReader.load` of the
+    whole directory — ratings, movies, tags, links, cleaning, dense ids — median of 3.
+Prints rows/s and the ratio, with /proc/loadavg before and after. pandas does strictly less work
+(no validation, no movies/tags/links, no id mapping), so the ratio is conservative for movierec.
+
+Usage: parse_vs_pandas.py [--movierec PATH] [--threads N] [--rows N] [--cache] [--skip-big] [--json]
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+import make_big_ratings  # noqa: E402
+
+
+def loadavg() -> str:
+    try:
+        with open("/proc/loadavg") as f:
+            return f.read().strip()
+    except OSError:
+        return "n/a"
+
+
+def find_data(name: str) -> str:
+    candidates = []
+    if os.environ.get("MOVIEREC_TEST_DATA"):
+        candidates.append(os.path.join(os.environ["MOVIEREC_TEST_DATA"], name))
+    candidates += [os.path.join(ROOT, "data", name), os.path.join(os.path.dirname(ROOT), "shared", "data", name)]
+    for c in candidates:
+        if os.path.isfile(os.path.join(c, "ratings.csv")):
+            return c
+    sys.exit(f"{name} not found (looked in {', '.join(candidates)}); run `movierec data fetch {name}`")
+
+
+def time_pandas(path: str, runs: int):
+    import pandas as pd
+    times, cpu, rows = [], [], 0
+    for _ in range(runs):
+        t, c = time.perf_counter(), time.process_time()
+        df = pd.read_csv(path)
+        times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+        rows = len(df)
+        del df
+    return rows, times, cpu
+
+
+def time_movierec(binary: str, directory: str, runs: int, threads, cache: bool):
+    cmd = [binary, "data", "bench-parse", directory, "--repeat", str(runs), "--json"]
+    if threads:
+        cmd += ["--threads", str(threads)]
+    if cache:
+        cmd.append("--cache")
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--movierec", default=os.path.join(ROOT, ".build", "release", "movierec"),
+                   help="release movierec binary (default: .build/release/movierec; build with `swift build -c release`)")
+    p.add_argument("--threads", type=int, default=None, help="movierec threads (default: all cores)")
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--rows", type=int, default=25_000_000, help="rows of the synthetic big file")
+    p.add_argument("--cache", action="store_true", help="also time movierec's binary cache")
+    p.add_argument("--skip-big", action="store_true", help="only ml-latest-small")
+    p.add_argument("--json", action="store_true")
+    a = p.parse_args()
+    if not os.access(a.movierec, os.X_OK):
+        sys.exit(f"{a.movierec} is not an executable; build it with `swift build -c release` or pass --movierec")
+
+    small = find_data("ml-latest-small")
+    sets = [("ml-latest-small", small)]
+    if not a.skip_big:
+        big = os.path.join(ROOT, "Benchmarks", "out", f"ml-synthetic-{a.rows // 1_000_000}m")
+        make_big_ratings.build(small, big, a.rows)
+        sets.append((f"synthetic {a.rows / 1e6:g}M", big))
+
+    results = []
+    before = loadavg()
+    for label, directory in sets:
+        rows_pd, pd_times, pd_cpu = time_pandas(os.path.join(directory, "ratings.csv"), a.runs)
+        mr = time_movierec(a.movierec, directory, a.runs, a.threads, a.cache)
+        pd_med = statistics.median(pd_times)
+        mr_med = mr["parse_seconds"]
+        r = {
+            "dataset": label, "directory": directory, "rows_pandas": rows_pd, "rows_movierec": mr["rows"],
+            "pandas_seconds": pd_med, "pandas_runs": pd_times, "pandas_rows_per_second": rows_pd / pd_med,
+            "movierec_seconds": mr_med, "movierec_runs": mr["parse_runs"], "movierec_rows_per_second": mr["rows"] / mr_med,
+            "movierec_threads": mr["threads"], "speedup_vs_pandas": pd_med / mr_med,
+            "pandas_cpu_seconds": statistics.median(pd_cpu), "movierec_cpu_seconds": mr["parse_cpu_seconds"],
+            "cpu_ratio_vs_pandas": statistics.median(pd_cpu) / mr["parse_cpu_seconds"],
+        }
+        if a.cache:
+            r["movierec_cached_seconds"] = mr["cached_seconds"]
+            r["movierec_cached_cpu_seconds"] = mr["cached_cpu_seconds"]
+            r["cache_speedup_vs_parse"] = mr["cache_speedup"]
+            r["cache_identical"] = mr["cache_identical"]
+            r["cache_bytes"] = mr["cache_bytes"]
+        results.append(r)
+    after = loadavg()
+
+    if a.json:
+        print(json.dumps({"loadavg_before": before, "loadavg_after": after, "results": results}, indent=2))
+        return
+    print(f"load average before: {before}")
+    head = (f"{'dataset':<18} {'rows':>11} {'pandas s':>9} {'pandas Mrows/s':>15} {'movierec s':>11} {'movierec Mrows/s':>17} "
+            f"{'speedup':>8} {'pandas CPU-s':>13} {'movierec CPU-s':>15} {'CPU ratio':>10}")
+    if a.cache:
+        head += f" {'cached s':>9} {'cached CPU-s':>13} {'cache ×':>8}"
+    print(head)
+    for r in results:
+        line = (f"{r['dataset']:<18} {r['rows_movierec']:>11,} {r['pandas_seconds']:>9.3f} {r['pandas_rows_per_second'] / 1e6:>15.2f} "
+                f"{r['movierec_seconds']:>11.3f} {r['movierec_rows_per_second'] / 1e6:>17.2f} {r['speedup_vs_pandas']:>7.2f}× "
+                f"{r['pandas_cpu_seconds']:>13.3f} {r['movierec_cpu_seconds']:>15.3f} {r['cpu_ratio_vs_pandas']:>9.2f}×")
+        if a.cache:
+            line += (f" {r['movierec_cached_seconds']:>9.3f} {r['movierec_cached_cpu_seconds']:>13.3f}"
+                     f" {r['cache_speedup_vs_parse']:>7.1f}×")
+        print(line)
+    print(f"load average after:  {after}")
+    print(f"movierec threads: {results[0]['movierec_threads']}; pandas: 1 thread (C engine). "
+          "movierec loads and cleans the whole directory; pandas parses ratings.csv only. "
+          "speedup = pandas wall / movierec wall; CPU ratio = pandas CPU-s / movierec CPU-s (all threads); "
+          "cache × = movierec parse wall / cached-load wall.")
+
+
+if __name__ == "__main__":
+    main()
