@@ -113,11 +113,11 @@ final class LocalHTTPServer: @unchecked Sendable {
         lock.unlock()
 
         guard let route else {
-            send(fd, status: 404, reason: "Not Found", headers: [:], body: Data("not found".utf8))
+            respond(fd, status: 404, reason: "Not Found", headers: [:], body: Data("not found".utf8))
             return
         }
         guard route.status == 200 else {
-            send(fd, status: route.status, reason: "Error", headers: [:], body: route.body)
+            respond(fd, status: route.status, reason: "Error", headers: [:], body: route.body)
             return
         }
         var status = 200
@@ -126,18 +126,18 @@ final class LocalHTTPServer: @unchecked Sendable {
         if route.honorRange, let range, range.hasPrefix("bytes="), range.hasSuffix("-"),
            let from = Int(range.dropFirst(6).dropLast()) {
             if from >= route.body.count {
-                send(fd, status: 416, reason: "Range Not Satisfiable", headers: ["Content-Range": "bytes */\(route.body.count)"], body: Data())
+                respond(fd, status: 416, reason: "Range Not Satisfiable", headers: ["Content-Range": "bytes */\(route.body.count)"], body: Data())
                 return
             }
             status = 206
             body = route.body.subdata(in: from..<route.body.count)
             headers["Content-Range"] = "bytes \(from)-\(route.body.count - 1)/\(route.body.count)"
         }
-        send(fd, status: status, reason: status == 200 ? "OK" : "Partial Content", headers: headers, body: body,
+        respond(fd, status: status, reason: status == 200 ? "OK" : "Partial Content", headers: headers, body: body,
              truncateAt: route.truncateAt)
     }
 
-    private func send(_ fd: Int32, status: Int, reason: String, headers: [String: String], body: Data, truncateAt: Int? = nil) {
+    private func respond(_ fd: Int32, status: Int, reason: String, headers: [String: String], body: Data, truncateAt: Int? = nil) {
         var head = "HTTP/1.1 \(status) \(reason)\r\nContent-Length: \(body.count)\r\nConnection: close\r\n"
         head += "Content-Type: application/octet-stream\r\n"
         for (k, v) in headers { head += "\(k): \(v)\r\n" }
@@ -147,7 +147,8 @@ final class LocalHTTPServer: @unchecked Sendable {
         out.withUnsafeBytes { raw in
             var sent = 0
             while sent < raw.count {
-                let n = Glibc.send(fd, raw.baseAddress! + sent, raw.count - sent, Int32(MSG_NOSIGNAL))
+                guard let base = raw.baseAddress else { return }
+                let n = send(fd, base + sent, raw.count - sent, Int32(MSG_NOSIGNAL))
                 if n <= 0 { return }
                 sent += n
             }
