@@ -22,26 +22,21 @@ struct DatasetAssembler {
 
         // Ratings → dense indices (parallel), then drop unknown ids and duplicates.
         let n = ratings.count
-        var ru = LargeArray.make(Int32.self, count: n) { out in
-            let out = UnsafeSendable(out)
-            ratings.user.withUnsafeBufferPointer { us in
-                let src = UnsafeSendable(us)
-                parallelRanges(n, threads: threads, minBlock: 1 << 16) { range in
-                    for i in range { out.value[i] = userIndex.index(src.value[i]) }
-                }
-            }
-        }
-        var rm = LargeArray.make(Int32.self, count: n) { out in
-            let out = UnsafeSendable(out)
-            ratings.movie.withUnsafeBufferPointer { ms in
-                let src = UnsafeSendable(ms)
-                parallelRanges(n, threads: threads, minBlock: 1 << 16) { range in
-                    for i in range { out.value[i] = movieIndex.index(src.value[i]) }
-                }
-            }
-        }
+        // The raw id columns become the dense index columns, in place (no second allocation).
+        var ru = ratings.user, rm = ratings.movie
         ratings.user = []
         ratings.movie = []
+        ru.withUnsafeMutableBufferPointer { ub in
+            rm.withUnsafeMutableBufferPointer { mb in
+                let us = UnsafeSendable(ub), ms = UnsafeSendable(mb)
+                parallelRanges(n, threads: threads, minBlock: 1 << 16) { range in
+                    for i in range {
+                        us.value[i] = userIndex.index(us.value[i])
+                        ms.value[i] = movieIndex.index(ms.value[i])
+                    }
+                }
+            }
+        }
         var dropped = 0
         ru.withUnsafeMutableBufferPointer { ru in
             rm.withUnsafeBufferPointer { rm in

@@ -38,22 +38,26 @@ struct IdIndex: Sendable {
         return map[id] ?? -1
     }
 
+    /// Dense index of `id`, or -1.
+    @inline(__always)
+    func index(_ id: Int32) -> Int32 { index(Int64(id)) }
+
     /// Sorted distinct values of the given id arrays.
-    static func sortedUnique(_ lists: [[Int64]]) -> [Int64] {
+    static func sortedUnique<T: FixedWidthInteger>(_ lists: [[T]]) -> [Int64] {
         var all: [Int64] = []
-        all.reserveCapacity(lists.reduce(0) { $0 + $1.count })
-        // Fast path for small non-negative ranges: a presence bitmap instead of a sort.
+        // Fast path for small ranges: a presence bitmap instead of a sort.
         var lo = Int64.max, hi = Int64.min
-        for l in lists { for v in l { lo = min(lo, v); hi = max(hi, v) } }
+        for l in lists { for v in l { lo = min(lo, Int64(truncatingIfNeeded: v)); hi = max(hi, Int64(truncatingIfNeeded: v)) } }
         guard lo <= hi else { return [] }
         let (span, o) = hi.subtractingReportingOverflow(lo)
         if !o, span < Int64(1) << 26 {
             var seen = [Bool](repeating: false, count: Int(span) + 1)
-            for l in lists { for v in l { seen[Int(v - lo)] = true } }
+            for l in lists { for v in l { seen[Int(Int64(truncatingIfNeeded: v) - lo)] = true } }
             for (k, s) in seen.enumerated() where s { all.append(lo + Int64(k)) }
             return all
         }
-        for l in lists { all.append(contentsOf: l) }
+        all.reserveCapacity(lists.reduce(0) { $0 + $1.count })
+        for l in lists { all.append(contentsOf: l.map { Int64(truncatingIfNeeded: $0) }) }
         all.sort()
         var out: [Int64] = []
         out.reserveCapacity(all.count)

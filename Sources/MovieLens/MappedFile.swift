@@ -53,14 +53,3 @@ final class MappedFile: @unchecked Sendable {
         return try copy.withUnsafeBufferPointer(body)
     }
 }
-
-/// Large column arrays, allocated without zero-filling (every element is written by `fill`).
-enum LargeArray {
-    /// An array of `count` elements that `fill` must initialise completely.
-    static func make<T: BitwiseCopyable>(_: T.Type, count: Int, _ fill: (UnsafeMutableBufferPointer<T>) -> Void) -> [T] {
-        [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-            fill(buffer)
-            initialized = count
-        }
-    }
-}

@@ -19,7 +19,7 @@ enum MoviesParser {
         let delimiter: Delimiter = item ? .byte(124) : layout.delimiter
         var scan = RowScan(delimiter: delimiter, quotes: layout.quotes, fields: fields)
         scan.run(bytes, start..<bytes.count, firstLine: firstLine, report: &report) { f, line, report in
-            guard let id = ByteNumbers.int64(bytes, f[0].start, f[0].end), id > 0 else { report.drop(.badMovieId, at: line); return }
+            guard let id = ByteNumbers.int64(bytes, f[0].start, f[0].end), id > 0, id <= RatingsParser.maxId else { report.drop(.badMovieId, at: line); return }
             guard !seen.contains(id) else { report.drop(.duplicateMovieId, at: line); return }
             var repairs: [CleaningReason] = []  // recorded only if the row is kept
             func repair(_ r: CleaningReason) { repairs.append(r) }

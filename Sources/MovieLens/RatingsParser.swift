@@ -2,8 +2,8 @@ import Runtime
 
 /// Ratings as parsed, before ids are mapped to dense indices: original ids, in file order.
 struct RawRatings: Sendable {
-    var user: [Int64] = []
-    var movie: [Int64] = []
+    var user: [Int32] = []
+    var movie: [Int32] = []
     var value: [Float] = []
     var time: [Int64] = []
     /// 1-based line number of each rating (for the examples of later drops).
@@ -114,10 +114,10 @@ enum RatingsParser {
                     }
                     return true
                 }
-                let u = digits(18)
-                guard u > 0, delimiter() else { break fast }
-                let m = digits(18)
-                guard m > 0, delimiter() else { break fast }
+                let u = digits(10)
+                guard u > 0, u <= maxId, delimiter() else { break fast }
+                let m = digits(10)
+                guard m > 0, m <= maxId, delimiter() else { break fast }
                 // rating: whole part, optional fraction, kept exactly as mantissa / 10^fractionDigits
                 let whole = digits(3)
                 guard whole >= 0 else { break fast }
@@ -150,7 +150,7 @@ enum RatingsParser {
                 }
                 guard halves >= (half ? 1 : 2) && halves <= 10, half || halves & 1 == 0 else { break fast }
                 let value = Float(halves) * 0.5
-                out.user[kept] = u; out.movie[kept] = m; out.value[kept] = value; out.time[kept] = t
+                out.user[kept] = Int32(truncatingIfNeeded: u); out.movie[kept] = Int32(truncatingIfNeeded: m); out.value[kept] = value; out.time[kept] = t
                 out.line[kept] = UInt32(clamping: lineNumber)
                 kept += 1
                 report.read += 1
@@ -182,10 +182,13 @@ enum RatingsParser {
         return kept
     }
 
+    /// Ids are positive and below 2^31 (MovieLens ids are below a million).
+    static let maxId = Int64(Int32.max)
+
     private static let pow10: [Int64] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000]
 
     enum Outcome {
-        case keep(Int64, Int64, Float, Int64)
+        case keep(Int32, Int32, Float, Int64)
         case drop(CleaningReason)
     }
 
@@ -198,21 +201,21 @@ enum RatingsParser {
         _ = splitter.split(bytes, line, limit: 4)
         let f = splitter.fields
         if f.count != 4 { return .drop(.wrongFieldCount) }
-        guard let u = ByteNumbers.int64(bytes, f[0].start, f[0].end), u > 0 else { return .drop(.badUserId) }
-        guard let m = ByteNumbers.int64(bytes, f[1].start, f[1].end), m > 0 else { return .drop(.badMovieId) }
+        guard let u = ByteNumbers.int64(bytes, f[0].start, f[0].end), u > 0, u <= maxId else { return .drop(.badUserId) }
+        guard let m = ByteNumbers.int64(bytes, f[1].start, f[1].end), m > 0, m <= maxId else { return .drop(.badMovieId) }
         if Lines.isBlank(bytes, f[2].start, f[2].end) { return .drop(.ratingMissing) }
         guard let v = ByteNumbers.decimal(bytes, f[2].start, f[2].end) else { return .drop(.ratingNotNumber) }
         guard layout.isValidRating(v) else { return .drop(.ratingOutOfRange) }
         guard let t = ByteNumbers.int64(bytes, f[3].start, f[3].end) else { return .drop(.timestampMissing) }
         guard layout.timeWindow.contains(t) else { return .drop(.timestampOutOfWindow) }
-        return .keep(u, m, Float(v), t)
+        return .keep(Int32(truncatingIfNeeded: u), Int32(truncatingIfNeeded: m), Float(v), t)
     }
 }
 
 /// Raw pointers to the five rating columns being filled.
 struct Columns {
-    var user: UnsafeMutablePointer<Int64>
-    var movie: UnsafeMutablePointer<Int64>
+    var user: UnsafeMutablePointer<Int32>
+    var movie: UnsafeMutablePointer<Int32>
     var value: UnsafeMutablePointer<Float>
     var time: UnsafeMutablePointer<Int64>
     var line: UnsafeMutablePointer<UInt32>
@@ -236,9 +239,9 @@ struct Columns {
     static func make(capacity: Int, _ fill: (Columns) -> Int) -> RawRatings {
         let cap = max(1, capacity)
         var count = 0
-        var movie: [Int64] = [], value: [Float] = [], time: [Int64] = [], line: [UInt32] = []
-        let user = [Int64](unsafeUninitializedCapacity: cap) { ub, uc in
-            movie = [Int64](unsafeUninitializedCapacity: cap) { mb, mc in
+        var movie: [Int32] = [], value: [Float] = [], time: [Int64] = [], line: [UInt32] = []
+        let user = [Int32](unsafeUninitializedCapacity: cap) { ub, uc in
+            movie = [Int32](unsafeUninitializedCapacity: cap) { mb, mc in
                 value = [Float](unsafeUninitializedCapacity: cap) { vb, vc in
                     time = [Int64](unsafeUninitializedCapacity: cap) { tb, tc in
                         line = [UInt32](unsafeUninitializedCapacity: cap) { lb, lc in

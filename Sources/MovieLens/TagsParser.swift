@@ -1,7 +1,7 @@
 /// Tag applications as parsed (original ids), in file order.
 struct RawTags: Sendable {
-    var user: [Int64] = []
-    var movie: [Int64] = []
+    var user: [Int32] = []
+    var movie: [Int32] = []
     var text: [String] = []
     var time: [Int64] = []
     var line: [Int] = []
@@ -26,8 +26,8 @@ enum TagsParser {
         var report = FileReport(file: file)
         var scan = RowScan(delimiter: layout.delimiter, quotes: layout.quotes, fields: 4...4)
         scan.run(bytes, start..<bytes.count, firstLine: firstLine, report: &report) { f, line, report in
-            guard let u = ByteNumbers.int64(bytes, f[0].start, f[0].end), u > 0 else { report.drop(.badUserId, at: line); return }
-            guard let m = ByteNumbers.int64(bytes, f[1].start, f[1].end), m > 0 else { report.drop(.badMovieId, at: line); return }
+            guard let u = ByteNumbers.int64(bytes, f[0].start, f[0].end), u > 0, u <= RatingsParser.maxId else { report.drop(.badUserId, at: line); return }
+            guard let m = ByteNumbers.int64(bytes, f[1].start, f[1].end), m > 0, m <= RatingsParser.maxId else { report.drop(.badMovieId, at: line); return }
             if let knownUsers, !knownUsers.contains(u) { report.drop(.unknownUser, at: line); return }
             if let knownMovies, !knownMovies.contains(m) { report.drop(.unknownMovie, at: line); return }
             var badUTF8 = false
@@ -36,7 +36,7 @@ enum TagsParser {
             guard let t = ByteNumbers.int64(bytes, f[3].start, f[3].end) else { report.drop(.timestampMissing, at: line); return }
             guard layout.timeWindow.contains(t) else { report.drop(.timestampOutOfWindow, at: line); return }
             if badUTF8 { report.repair(.invalidUTF8, line: line.number) }
-            out.user.append(u); out.movie.append(m); out.text.append(text); out.time.append(t); out.line.append(line.number)
+            out.user.append(Int32(truncatingIfNeeded: u)); out.movie.append(Int32(truncatingIfNeeded: m)); out.text.append(text); out.time.append(t); out.line.append(line.number)
             report.keep(repairs: badUTF8 ? 1 : 0)
         }
         return (out, report)
@@ -52,7 +52,7 @@ enum TagsParser {
         var seen = Set<Int64>()
         var scan = RowScan(delimiter: layout.delimiter, quotes: layout.quotes, fields: 3...3)
         scan.run(bytes, start..<bytes.count, firstLine: firstLine, report: &report) { f, line, report in
-            guard let m = ByteNumbers.int64(bytes, f[0].start, f[0].end), m > 0 else { report.drop(.badMovieId, at: line); return }
+            guard let m = ByteNumbers.int64(bytes, f[0].start, f[0].end), m > 0, m <= RatingsParser.maxId else { report.drop(.badMovieId, at: line); return }
             guard !seen.contains(m) else { report.drop(.duplicateMovieId, at: line); return }
             if let knownMovies, !knownMovies.contains(m) { report.drop(.unknownMovie, at: line); return }
             var repairs = 0

@@ -25,7 +25,7 @@ enum UsersParser {
         let delimiter: Delimiter = is100k ? .byte(124) : layout.delimiter
         var scan = RowScan(delimiter: delimiter, quotes: layout.quotes, fields: 5...5)
         scan.run(bytes, 0..<bytes.count, firstLine: 1, report: &report) { f, line, report in
-            guard let id = ByteNumbers.int64(bytes, f[0].start, f[0].end), id > 0 else { report.drop(.badUserId, at: line); return }
+            guard let id = ByteNumbers.int64(bytes, f[0].start, f[0].end), id > 0, id <= RatingsParser.maxId else { report.drop(.badUserId, at: line); return }
             guard !seen.contains(id) else { report.drop(.duplicateUserId, at: line); return }
             var repairs: [CleaningReason] = []  // recorded only if the row is kept
             func repair(_ r: CleaningReason) { repairs.append(r) }

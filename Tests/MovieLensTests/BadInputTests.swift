@@ -120,6 +120,13 @@ final class BadInputTests: XCTestCase {
         XCTAssertEqual(bad.report.files["ratings"]?.dropped, ["rating not a number": 1])
     }
 
+    /// Ids must be positive and below 2^31 (MovieLens ids are below a million).
+    func testIdRange() throws {
+        let r = try load(["ratings.csv": Array((header + good + "2147483648,10,4.0,1000000000\n0,10,4.0,1000000000\n2147483647,10,4.0,1000000000\n").utf8)])
+        XCTAssertEqual(r.report.files["ratings"]?.dropped, ["user id not a positive integer": 2])
+        XCTAssertEqual(r.dataset.userIds, [1, 2, 2_147_483_647])
+    }
+
     func testUnterminatedQuoteAndRaggedRows() throws {
         let r = try load(["ratings.csv": Array((header + good).utf8),
                           "movies.csv": Array("movieId,title,genres\n10,\"Open (1995),Drama\n11,A (1995),Drama,Extra\n12,B (1995)\n10,Heat (1995),Drama\n".utf8)])

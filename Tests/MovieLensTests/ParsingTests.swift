@@ -211,6 +211,6 @@ final class ParsingTests: XCTestCase {
         XCTAssertEqual([-9, 1, Int64(1) << 40, Int64.max, 0].map(sparse.index), [0, 1, 2, 3, -1])
         XCTAssertEqual(IdIndex.sortedUnique([[5, 1, 5], [3, 1]]), [1, 3, 5])
         XCTAssertEqual(IdIndex.sortedUnique([[Int64.max, Int64.min, 0]]), [Int64.min, 0, Int64.max])
-        XCTAssertEqual(IdIndex.sortedUnique([[], []]), [])
+        XCTAssertEqual(IdIndex.sortedUnique([[Int64](), []]), [])
     }
 }
