@@ -24,11 +24,15 @@ struct MachineLoad {
                 busy = total - f[3] - f[4]
             }
         }
+        return Sample(loadavg: load, busyTicks: busy, totalTicks: total, ownCPUSeconds: ownCPUSeconds(), wall: .now)
+    }
+
+    /// CPU time (user + system) used so far by this process, all threads.
+    static func ownCPUSeconds() -> Double {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        let own = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
             + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
-        return Sample(loadavg: load, busyTicks: busy, totalTicks: total, ownCPUSeconds: own, wall: .now)
     }
 
     let before: Sample

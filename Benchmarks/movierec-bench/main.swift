@@ -10,6 +10,9 @@ struct Result {
     let backend: Backend
     let threads: Int
     let seconds: Double
+    /// Median CPU time of this process per run (all threads). On a loaded machine with
+    /// `--threads 1`, `work / cpuSeconds` is the rate the kernel would reach on an idle core.
+    let cpuSeconds: Double
     let rate: Double
     let unit: BenchCase.Unit
 }
@@ -30,15 +33,17 @@ func runBench(_ options: Options) throws -> ([Result], MachineLoad) {
     for c in try CaseCatalogue(options: options).cases() {
         for backend in options.backends {
             if !c.large { try c.run(backend, options.threads) }   // warm-up
-            var times: [Double] = []
+            var times: [Double] = [], cpu: [Double] = []
             for _ in 0..<(c.large ? 1 : options.repeats) {
+                let c0 = MachineLoad.ownCPUSeconds()
                 let t0 = clock.now
                 try c.run(backend, options.threads)
                 times.append(seconds(clock.now - t0))
+                cpu.append(MachineLoad.ownCPUSeconds() - c0)
             }
             let s = median(times)
             results.append(Result(kernel: c.kernel, shape: c.shape, backend: backend, threads: options.threads,
-                                  seconds: s, rate: c.work / s / 1e9, unit: c.unit))
+                                  seconds: s, cpuSeconds: median(cpu), rate: c.work / s / 1e9, unit: c.unit))
             if !options.json {
                 FileHandle.standardError.write(Data("  \(c.kernel) \(c.shape) \(backend): \(String(format: "%.4f", s)) s\n".utf8))
             }
@@ -63,7 +68,7 @@ func jsonString(_ s: String) -> String {
 func printJSON(_ results: [Result], _ load: MachineLoad) {
     let rows = results.map { r in
         "{\"kernel\": \(jsonString(r.kernel)), \"shape\": \(jsonString(r.shape)), \"backend\": \"\(r.backend)\", "
-            + "\"threads\": \(r.threads), \"seconds\": \(r.seconds), \"\(r.unit.rawValue)\": \(r.rate)}"
+            + "\"threads\": \(r.threads), \"seconds\": \(r.seconds), \"cpu_seconds\": \(r.cpuSeconds), \"\(r.unit.rawValue)\": \(r.rate)}"
     }
     let share = load.othersShare.map { "\($0)" } ?? "null"
     print("{\"results\": [\n  " + rows.joined(separator: ",\n  ") + "\n], \"machine\": {\"loadavg_before\": \(jsonString(load.before.loadavg)), "
@@ -74,7 +79,7 @@ func printTable(_ results: [Result], _ load: MachineLoad, threads: Int) {
     func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
     func lpad(_ s: String, _ n: Int) -> String { s.count >= n ? s : String(repeating: " ", count: n - s.count) + s }
     print("movierec-bench, threads = \(threads)")
-    print(pad("kernel", 15) + pad("shape", 46) + lpad("blas s", 10) + lpad("blas rate", 16) + lpad("swift s", 10) + lpad("swift rate", 16) + lpad("blas:swift", 11))
+    print(pad("kernel", 15) + pad("shape", 46) + lpad("blas s", 10) + lpad("blas rate", 16) + lpad("swift s", 10) + lpad("swift rate", 16) + lpad("blas:swift", 11) + lpad("cpu-time", 10))
     var seen: [String] = []
     for r in results where !seen.contains(r.kernel + "|" + r.shape) {
         seen.append(r.kernel + "|" + r.shape)
@@ -85,10 +90,15 @@ func printTable(_ results: [Result], _ load: MachineLoad, threads: Int) {
             return (String(format: "%.4f", x.seconds), String(format: "%.2f %@", x.rate, x.unit == .gflops ? "GFLOP/s" : "GB/s"))
         }
         let (bs, br) = cell(b), (ss, sr) = cell(s)
-        let ratio = (b != nil && s != nil) ? String(format: "%.2f", b!.rate / s!.rate) : "-"
-        print(pad(r.kernel, 15) + pad(r.shape, 46) + lpad(bs, 10) + lpad(br, 16) + lpad(ss, 10) + lpad(sr, 16) + lpad(ratio, 11))
+        var ratio = "-", cpuRatio = "-"
+        if let b, let s {
+            ratio = String(format: "%.2f", b.rate / s.rate)
+            cpuRatio = String(format: "%.2f", s.cpuSeconds / b.cpuSeconds)
+        }
+        print(pad(r.kernel, 15) + pad(r.shape, 46) + lpad(bs, 10) + lpad(br, 16) + lpad(ss, 10) + lpad(sr, 16) + lpad(ratio, 11) + lpad(cpuRatio, 10))
     }
-    print("blas:swift = BLAS rate / Swift rate (above 1: OpenBLAS faster).")
+    print("blas:swift = BLAS rate / Swift rate by wall time (above 1: OpenBLAS faster); cpu-time = the same ratio by process")
+    print("CPU time (Swift CPU s / BLAS CPU s), the fairer comparison when other processes load the machine.")
     print(load.summary)
 }
 

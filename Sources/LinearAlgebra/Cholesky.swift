@@ -17,6 +17,8 @@ public enum Cholesky {
     /// in its lower triangle (the strict upper triangle is left unspecified), `b` (`n × nrhs`,
     /// row-major) by `X`.
     /// - Throws: `.notPositiveDefinite(order:)` naming the first failing leading minor.
+    @_specialize(exported: true, where E == Float)
+    @_specialize(exported: true, where E == Double)
     public static func solveInPlace<E: MatrixElement>(_ a: UnsafeMutablePointer<E>, _ b: UnsafeMutablePointer<E>,
                                                       n: Int, nrhs: Int, backend: Backend) throws {
         guard n > 0 else { return }
@@ -55,6 +57,8 @@ public enum Cholesky {
     }
 
     /// Overwrites the lower triangle of `a` (`n × n`, row-major) with `L`, `A = L·Lᵀ`.
+    @_specialize(exported: true, where E == Float)
+    @_specialize(exported: true, where E == Double)
     public static func factorInPlace<E: MatrixElement>(_ a: UnsafeMutablePointer<E>, n: Int, backend: Backend) throws {
         guard n > 0 else { return }
         switch backend {
@@ -130,6 +134,8 @@ public enum Cholesky {
 /// Solves `A·X = B` for symmetric positive-definite `A` (`n × n`, lower triangle read) and
 /// `B` (`n × nrhs`). LAPACK runs with `threads` OpenBLAS threads on the BLAS path.
 /// - Throws: `.dimensionMismatch`, `.notPositiveDefinite(order:)`.
+@_specialize(exported: true, where E == Float)
+@_specialize(exported: true, where E == Double)
 public func choleskySolve<E: MatrixElement>(_ a: Matrix<E>, _ b: Matrix<E>, backend: Backend = .default,
                                             threads: Int = Threads.defaultCount) throws -> Matrix<E> {
     guard a.rows == a.cols, b.rows == a.rows else {
@@ -150,6 +156,8 @@ public func choleskySolve<E: MatrixElement>(_ a: Matrix<E>, _ b: Matrix<E>, back
 /// The lower-triangular Cholesky factor `L` of symmetric positive-definite `A` (`A = L·Lᵀ`);
 /// the strict upper triangle of the result is zero.
 /// - Throws: `.dimensionMismatch` for a non-square `A`, `.notPositiveDefinite(order:)`.
+@_specialize(exported: true, where E == Float)
+@_specialize(exported: true, where E == Double)
 public func choleskyFactor<E: MatrixElement>(_ a: Matrix<E>, backend: Backend = .default) throws -> Matrix<E> {
     guard a.rows == a.cols else {
         throw LinearAlgebraError.dimensionMismatch(operation: "choleskyFactor", details: "A is \(a.rows)x\(a.cols), not square")

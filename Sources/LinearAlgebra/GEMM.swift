@@ -11,6 +11,8 @@ import Runtime
 ///     `.swift` runs the packed, register-blocked SIMD kernel (`Float`; see `SwiftSGEMM`) or a
 ///     simpler row-blocked SIMD loop (`Double`), parallel over blocks of rows of `C`.
 /// - Throws: `LinearAlgebraError.dimensionMismatch` when shapes disagree.
+@_specialize(exported: true, where E == Float)
+@_specialize(exported: true, where E == Double)
 public func gemm<E: MatrixElement>(
     _ a: Matrix<E>, transposeA: Bool = false,
     _ b: Matrix<E>, transposeB: Bool = false,
@@ -38,6 +40,8 @@ public func gemm<E: MatrixElement>(
 }
 
 /// `alpha · op(A) · op(B)` as a new matrix (see `gemm(_:transposeA:_:transposeB:alpha:beta:into:backend:threads:)`).
+@_specialize(exported: true, where E == Float)
+@_specialize(exported: true, where E == Double)
 public func gemm<E: MatrixElement>(
     _ a: Matrix<E>, transposeA: Bool = false,
     _ b: Matrix<E>, transposeB: Bool = false, alpha: E = 1,

@@ -8,7 +8,9 @@ public struct Matrix<Element: MatrixElement>: Sendable, Equatable {
     /// Number of columns.
     public let cols: Int
     /// The elements in row-major order; `storage.count == rows * cols` always holds.
-    public private(set) var storage: [Element]
+    @inlinable public var storage: [Element] { _storage }
+    /// Backing array (internal so that the shape invariant holds; visible to inlined code).
+    @usableFromInline var _storage: [Element]
 
     /// Wraps `storage` (row-major) as a `rows × cols` matrix.
     /// - Throws: `LinearAlgebraError.storageCount` when `storage.count != rows * cols`,
@@ -22,7 +24,7 @@ public struct Matrix<Element: MatrixElement>: Sendable, Equatable {
         guard count == storage.count else { throw LinearAlgebraError.storageCount(rows: rows, cols: cols, count: storage.count) }
         self.rows = rows
         self.cols = cols
-        self.storage = storage
+        self._storage = storage
     }
 
     /// Internal initialiser for shapes already validated by the caller.
@@ -30,10 +32,12 @@ public struct Matrix<Element: MatrixElement>: Sendable, Equatable {
         precondition(rows * cols == storage.count, "internal: matrix storage mismatch")
         self.rows = rows
         self.cols = cols
-        self.storage = storage
+        self._storage = storage
     }
 
     /// A `rows × cols` matrix of zeros. Negative dimensions are treated as 0.
+    @_specialize(where Element == Float)
+    @_specialize(where Element == Double)
     public static func zeros(rows: Int, cols: Int) -> Matrix {
         let r = max(0, rows), c = max(0, cols)
         return Matrix(uncheckedRows: r, cols: c, storage: [Element](repeating: 0, count: r * c))
@@ -42,7 +46,7 @@ public struct Matrix<Element: MatrixElement>: Sendable, Equatable {
     /// The `n × n` identity matrix.
     public static func identity(_ n: Int) -> Matrix {
         var m = zeros(rows: n, cols: n)
-        for i in 0..<m.rows { m.storage[i * n + i] = 1 }
+        for i in 0..<m.rows { m._storage[i * n + i] = 1 }
         return m
     }
 
@@ -56,6 +60,7 @@ public struct Matrix<Element: MatrixElement>: Sendable, Equatable {
     }
 
     /// Element access. Out-of-range indices trap (programming error, not user input).
+    @inlinable
     public subscript(row: Int, col: Int) -> Element {
         get {
             precondition(row >= 0 && row < rows && col >= 0 && col < cols, "Matrix index (\(row), \(col)) out of range \(rows)x\(cols)")
@@ -63,11 +68,13 @@ public struct Matrix<Element: MatrixElement>: Sendable, Equatable {
         }
         set {
             precondition(row >= 0 && row < rows && col >= 0 && col < cols, "Matrix index (\(row), \(col)) out of range \(rows)x\(cols)")
-            storage[row * cols + col] = newValue
+            _storage[row * cols + col] = newValue
         }
     }
 
     /// A copy of row `r`.
+    @_specialize(where Element == Float)
+    @_specialize(where Element == Double)
     public func row(_ r: Int) -> [Element] {
         precondition(r >= 0 && r < rows, "Matrix row \(r) out of range 0..<\(rows)")
         return Array(storage[(r * cols)..<((r + 1) * cols)])
@@ -83,10 +90,11 @@ public struct Matrix<Element: MatrixElement>: Sendable, Equatable {
     }
 
     /// Calls `body` with a mutable buffer pointer over row `r` (no copy).
+    @inlinable
     public mutating func withMutableRow<R>(_ r: Int, _ body: (UnsafeMutableBufferPointer<Element>) throws -> R) rethrows -> R {
         precondition(r >= 0 && r < rows, "Matrix row \(r) out of range 0..<\(rows)")
         let c = cols
-        return try storage.withUnsafeMutableBufferPointer { buf in
+        return try _storage.withUnsafeMutableBufferPointer { buf in
             try body(UnsafeMutableBufferPointer(rebasing: buf[(r * c)..<((r + 1) * c)]))
         }
     }
@@ -98,11 +106,14 @@ public struct Matrix<Element: MatrixElement>: Sendable, Equatable {
     }
 
     /// Calls `body` with a mutable pointer to the whole row-major storage (shape is fixed).
+    @inlinable
     public mutating func withUnsafeMutableBufferPointer<R>(_ body: (inout UnsafeMutableBufferPointer<Element>) throws -> R) rethrows -> R {
-        try storage.withUnsafeMutableBufferPointer(body)
+        try _storage.withUnsafeMutableBufferPointer(body)
     }
 
     /// The transpose, as a new matrix (blocked copy).
+    @_specialize(where Element == Float)
+    @_specialize(where Element == Double)
     public func transposed() -> Matrix {
         var out = [Element](repeating: 0, count: rows * cols)
         let r = rows, c = cols, tile = 32
@@ -125,12 +136,16 @@ public struct Matrix<Element: MatrixElement>: Sendable, Equatable {
     }
 
     /// The rows `range` as a new matrix.
+    @_specialize(where Element == Float)
+    @_specialize(where Element == Double)
     public func rows(_ range: Range<Int>) -> Matrix {
         precondition(range.lowerBound >= 0 && range.upperBound <= rows, "Matrix rows \(range) out of range 0..<\(rows)")
         return Matrix(uncheckedRows: range.count, cols: cols, storage: Array(storage[(range.lowerBound * cols)..<(range.upperBound * cols)]))
     }
 
     /// Largest absolute element-wise difference to `other` (same shape required; else `.infinity`).
+    @_specialize(where Element == Float)
+    @_specialize(where Element == Double)
     public func maxAbsDifference(_ other: Matrix) -> Element {
         guard rows == other.rows, cols == other.cols else { return .infinity }
         var m: Element = 0

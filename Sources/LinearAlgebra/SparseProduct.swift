@@ -20,19 +20,20 @@ public func sparseProductTransposed(_ a: SparseMatrix, _ b: SparseMatrix, thread
     parts.withUnsafeMutableBufferPointer { pp in
         let sp = UnsafeSendable(pp.baseAddress)
         parallelFor(chunks: blocks.count, threads: Threads.resolve(threads)) { bi in
-            var acc = [Float](repeating: 0, count: m)
-            var touched = [Bool](repeating: false, count: m)
-            var list: [Int32] = []
+            var acc = SparseRowAccumulator(size: m)
             var cs: [Int32] = [], vs: [Float] = [], counts: [Int64] = []
-            for i in blocks[bi] {
-                list.removeAll(keepingCapacity: true)
-                SparseProductKernel.accumulateRow(a, row: i, bt: bt, acc: &acc, touched: &touched, list: &list)
-                list.sort()
-                for j in list {
-                    cs.append(j); vs.append(acc[Int(j)])
-                    acc[Int(j)] = 0; touched[Int(j)] = false
+            var row: [(Int32, Float)] = []
+            CSRView.with(a) { av in
+                CSRView.with(bt) { btv in
+                    for i in blocks[bi] {
+                        acc.accumulate(row: i, of: av, times: btv)
+                        row.removeAll(keepingCapacity: true)
+                        acc.drain { j, s in row.append((j, s)) }
+                        row.sort { $0.0 < $1.0 }
+                        for (j, s) in row { cs.append(j); vs.append(s) }
+                        counts.append(Int64(row.count))
+                    }
                 }
-                counts.append(Int64(list.count))
             }
             sp.value?[bi] = (cs, vs, counts)
         }
@@ -48,18 +49,70 @@ public func sparseProductTransposed(_ a: SparseMatrix, _ b: SparseMatrix, thread
     return SparseMatrix(unchecked: a.rows, m, offsets, cols, vals)
 }
 
-enum SparseProductKernel {
-    /// Adds `A[i, :] · Bᵀ` into `acc` (indexed by rows of `B`), appending newly touched rows to `list`.
-    @inline(__always)
-    static func accumulateRow(_ a: SparseMatrix, row i: Int, bt: SparseMatrix,
-                              acc: inout [Float], touched: inout [Bool], list: inout [Int32]) {
-        for p in a.range(ofRow: i) {
-            let c = Int(a.columns[p]), v = a.values[p]
-            for q in bt.range(ofRow: c) {
-                let j = Int(bt.columns[q])
-                if !touched[j] { touched[j] = true; list.append(Int32(j)) }
-                acc[j] += v * bt.values[q]
+/// Raw views of a CSR matrix's arrays, for the inner loops of the sparse kernels.
+struct CSRView {
+    let offsets: UnsafeBufferPointer<Int64>
+    let columns: UnsafeBufferPointer<Int32>
+    let values: UnsafeBufferPointer<Float>
+
+    static func with<R>(_ m: SparseMatrix, _ body: (CSRView) throws -> R) rethrows -> R {
+        try m.rowOffsets.withUnsafeBufferPointer { o in
+            try m.columns.withUnsafeBufferPointer { c in
+                try m.values.withUnsafeBufferPointer { v in try body(CSRView(offsets: o, columns: c, values: v)) }
             }
         }
+    }
+}
+
+/// A dense accumulator over the rows of `B` with a list of touched entries (Gustavson's SpGEMM):
+/// `accumulate` adds `A[i, :]·Bᵀ`, `drain` hands out every touched (index, sum) and resets.
+struct SparseRowAccumulator {
+    private var sums: UnsafeMutablePointer<Float>
+    private var touched: UnsafeMutablePointer<Bool>
+    private var list: UnsafeMutablePointer<Int32>
+    private var count = 0
+    private let size: Int
+    private let owner: Storage
+
+    /// Frees the buffers when the last copy of the accumulator goes away.
+    private final class Storage {
+        let sums: UnsafeMutablePointer<Float>, touched: UnsafeMutablePointer<Bool>, list: UnsafeMutablePointer<Int32>
+        init(_ n: Int) {
+            sums = .allocate(capacity: max(1, n)); sums.initialize(repeating: 0, count: max(1, n))
+            touched = .allocate(capacity: max(1, n)); touched.initialize(repeating: false, count: max(1, n))
+            list = .allocate(capacity: max(1, n)); list.initialize(repeating: 0, count: max(1, n))
+        }
+        deinit { sums.deallocate(); touched.deallocate(); list.deallocate() }
+    }
+
+    init(size: Int) {
+        owner = Storage(size)
+        sums = owner.sums; touched = owner.touched; list = owner.list
+        self.size = size
+    }
+
+    /// Adds row `i` of `a` times `btᵀ` (i.e. `a[i, :]·B_jᵀ` for every row `j` of `B`).
+    @inline(__always)
+    mutating func accumulate(row i: Int, of a: CSRView, times bt: CSRView) {
+        for p in Int(a.offsets[i])..<Int(a.offsets[i + 1]) {
+            let c = Int(a.columns[p]), v = a.values[p]
+            for q in Int(bt.offsets[c])..<Int(bt.offsets[c + 1]) {
+                let j = Int(bt.columns[q])
+                if !touched[j] { touched[j] = true; list[count] = Int32(truncatingIfNeeded: j); count += 1 }
+                sums[j] += v * bt.values[q]
+            }
+        }
+    }
+
+    /// Calls `body(j, sum)` for each touched `j` in first-touched order, then clears.
+    @inline(__always)
+    mutating func drain(_ body: (Int32, Float) -> Void) {
+        for t in 0..<count {
+            let j = Int(list[t])
+            body(Int32(truncatingIfNeeded: j), sums[j])
+            sums[j] = 0
+            touched[j] = false
+        }
+        count = 0
     }
 }

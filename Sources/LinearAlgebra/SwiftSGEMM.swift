@@ -13,8 +13,10 @@ import Runtime
 enum SwiftSGEMM {
     static let mr = 6
     static let nr = 16
-    static let kc = 256
-    static let mc = 120
+    /// Depth of a packed slice: a 16 × 384 sliver of B is 24 KiB and stays in the 32 KiB L1d.
+    static let kc = 384
+    /// Rows of a packed A block: 192 × 384 floats = 288 KiB, inside a 512 KiB L2.
+    static let mc = 192
     static let nc = 4096
 
     static func run(
@@ -34,7 +36,12 @@ enum SwiftSGEMM {
             .bindMemory(to: Float.self, capacity: kcEff * ncEff)
         defer { packedB.deallocate() }
         let sa = UnsafeSendable(a), sb = UnsafeSendable(b), sc = UnsafeSendable(c), spb = UnsafeSendable(packedB)
-        let mBlocks = (m + mc - 1) / mc
+        // Split the rows into equal blocks of at most MC (rounded to the micro-tile), a multiple
+        // of the thread count, so that workers get the same amount of work.
+        let workers = max(1, threads)
+        let perWorker = (m + workers * mc - 1) / (workers * mc)
+        let mcEff = max(mr, roundUp((m + workers * perWorker - 1) / (workers * perWorker), mr))
+        let mBlocks = (m + mcEff - 1) / mcEff
         var jc = 0
         while jc < n {
             let nb = min(nc, n - jc)
@@ -55,8 +62,8 @@ enum SwiftSGEMM {
                 }
                 // Multiply every MC block of rows by the packed slice.
                 parallelFor(chunks: mBlocks, threads: threads) { blk in
-                    let ic = blk * mc
-                    let mb = min(mc, m - ic)
+                    let ic = blk * mcEff
+                    let mb = min(mcEff, m - ic)
                     let aSlivers = (mb + mr - 1) / mr
                     let packedA = UnsafeMutableRawPointer.allocate(byteCount: aSlivers * mr * kb * 4, alignment: 64)
                         .bindMemory(to: Float.self, capacity: aSlivers * mr * kb)

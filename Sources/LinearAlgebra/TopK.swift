@@ -37,6 +37,14 @@ struct TopKHeap {
         s1 < s2 || (s1 == s2 && i1 > i2)
     }
 
+    /// Cheap pre-check: could (score, index) enter the heap? (NaN never displaces anything.)
+    @inline(__always)
+    func accepts(_ s: Float, _ index: Int32) -> Bool {
+        if count < capacity { return true }
+        let rs = scores[0]
+        return s > rs || (s == rs && index < indices[0])
+    }
+
     @inline(__always)
     mutating func push(_ rawScore: Float, _ index: Int32) {
         let s = rawScore.isNaN ? -Float.infinity : rawScore
@@ -90,25 +98,30 @@ public func topKProducts(_ a: Matrix<Float>, _ b: Matrix<Float>, k: Int, exclude
     let t = Threads.resolve(threads)
     let n = a.rows, m = b.rows, d = a.cols
     let rb = max(1, rowBlock), cbk = max(1, columnBlock)
-    return TopKKernel.run(rows: n, k: k, threads: t, blockSize: rb) { r0, r1, push in
+    return TopKKernel.run(rows: n, k: k, threads: t, blockSize: rb) { r0, r1, heaps in
         var g = [Float](repeating: 0, count: (r1 - r0) * min(cbk, max(1, m)))
         a.withUnsafeBufferPointer { ap in
             b.withUnsafeBufferPointer { bp in
                 g.withUnsafeMutableBufferPointer { gp in
+                    guard let gb = gp.baseAddress else { return }
                     var c0 = 0
                     while c0 < m {
                         let c1 = min(m, c0 + cbk), w = c1 - c0
                         if let ab = ap.baseAddress, let bb = bp.baseAddress, d > 0 {
                             GEMMKernel.run(transposeA: false, transposeB: true, m: r1 - r0, n: w, k: d, alpha: 1,
-                                           a: ab + r0 * d, lda: d, b: bb + c0 * d, ldb: d, beta: 0, c: gp.baseAddress, ldc: w,
+                                           a: ab + r0 * d, lda: d, b: bb + c0 * d, ldb: d, beta: 0, c: gb, ldc: w,
                                            backend: backend, threads: 1)
                         } else {
-                            for q in 0..<gp.count { gp[q] = 0 }
+                            gb.update(repeating: 0, count: (r1 - r0) * w)
                         }
                         for i in r0..<r1 {
-                            for j in c0..<c1 where !(excludeDiagonal && j == i) {
-                                push(i, gp[(i - r0) * w + (j - c0)], Int32(j))
+                            var h = heaps[i - r0]
+                            let row = gb + (i - r0) * w
+                            for j in c0..<c1 {
+                                let s = row[j - c0], jj = Int32(truncatingIfNeeded: j)
+                                if h.accepts(s, jj) && !(excludeDiagonal && j == i) { h.push(s, jj) }
                             }
+                            heaps[i - r0] = h
                         }
                         c0 = c1
                     }
@@ -122,7 +135,9 @@ public func topKProducts(_ a: Matrix<Float>, _ b: Matrix<Float>, k: Int, exclude
 /// similarity of L2-normalised sparse rows. Uses a Gustavson-style product row by row: `Bᵀ`
 /// (CSC of `B`) is formed once, and each row of `A` accumulates its scores into a dense
 /// length-`m` accumulator (only rows of `B` sharing a column are touched), then feeds the heap.
-/// Only rows of `B` with a non-zero product are candidates, so rows may hold fewer than `k`.
+/// Only rows of `B` sharing a column with the row of `A` are candidates, so rows may hold fewer
+/// than `k`. Candidates are offered in first-touched order; the heap's (score, index) order
+/// makes the result independent of that order.
 ///
 /// Backends: BLAS has no sparse kernels; both backends run this same sparse code (the
 /// `backend` parameter is accepted for a uniform API and has no effect here).
@@ -132,19 +147,18 @@ public func topKProducts(_ a: SparseMatrix, _ b: SparseMatrix, k: Int, excludeDi
     let t = Threads.resolve(threads)
     let bt = b.transposed()
     let m = b.rows
-    return TopKKernel.run(rows: a.rows, k: k, threads: t, blockSize: 64) { r0, r1, push in
-        var acc = [Float](repeating: 0, count: m)
-        var touched = [Bool](repeating: false, count: m)
-        var list: [Int32] = []
-        for i in r0..<r1 {
-            list.removeAll(keepingCapacity: true)
-            SparseProductKernel.accumulateRow(a, row: i, bt: bt, acc: &acc, touched: &touched, list: &list)
-            list.sort()
-            for j in list {
-                let jj = Int(j)
-                if !(excludeDiagonal && jj == i) { push(i, acc[jj], j) }
-                acc[jj] = 0
-                touched[jj] = false
+    return TopKKernel.run(rows: a.rows, k: k, threads: t, blockSize: 64) { r0, r1, heaps in
+        var acc = SparseRowAccumulator(size: m)
+        CSRView.with(a) { av in
+            CSRView.with(bt) { btv in
+                for i in r0..<r1 {
+                    acc.accumulate(row: i, of: av, times: btv)
+                    var h = heaps[i - r0]
+                    acc.drain { j, s in
+                        if h.accepts(s, j) && !(excludeDiagonal && Int(j) == i) { h.push(s, j) }
+                    }
+                    heaps[i - r0] = h
+                }
             }
         }
     }
@@ -158,10 +172,10 @@ enum TopKKernel {
         }
     }
 
-    /// Runs `block(r0, r1, push)` over row blocks in parallel (OpenBLAS set to one thread);
-    /// `push(i, score, j)` offers candidate `j` to row `i`'s heap.
+    /// Runs `block(r0, r1, &heaps)` over row blocks in parallel (OpenBLAS set to one thread);
+    /// `heaps[i - r0]` is row `i`'s k-heap.
     static func run(rows n: Int, k: Int, threads: Int, blockSize: Int,
-                    _ block: (Int, Int, (Int, Float, Int32) -> Void) -> Void) -> TopKResult {
+                    _ block: (Int, Int, inout [TopKHeap]) -> Void) -> TopKResult {
         var scores = [Float](repeating: -.infinity, count: n * k)
         var indices = [Int32](repeating: -1, count: n * k)
         var counts = [Int32](repeating: 0, count: n)
@@ -175,7 +189,7 @@ enum TopKKernel {
                             guard let sb = ss.value, let ib = si.value, let cb = sc.value else { return }
                             let r0 = ci * blockSize, r1 = min(n, r0 + blockSize)
                             var heaps = (r0..<r1).map { TopKHeap(scores: sb + $0 * k, indices: ib + $0 * k, capacity: k) }
-                            block(r0, r1) { i, s, j in heaps[i - r0].push(s, j) }
+                            block(r0, r1, &heaps)
                             for h in 0..<heaps.count {
                                 heaps[h].finish()
                                 cb[r0 + h] = Int32(heaps[h].count)
