@@ -93,7 +93,12 @@ public enum DatasetCache {
         let location = CacheLocation(directory: dir, userCacheDirectory: userCacheDirectory)
         let threadCount = Threads.resolve(threads)
         // Fingerprint before parsing: a file edited during the parse makes the cache stale.
-        let sources = try SourceFingerprint.scan(directory: dir)
+        // A directory that cannot be fingerprinted is parsed without a cache, never failed.
+        let sources: [SourceFile]
+        do { sources = try SourceFingerprint.scan(directory: dir) } catch {
+            let result = try MovieLensReader.load(directory: directory, format: format, threads: threads)
+            return Load(result: result, status: .unwritable(miss: .absent, reason: "cannot fingerprint the data files: \(error)"))
+        }
 
         var miss = Miss.absent
         for path in location.candidates where FileManager.default.fileExists(atPath: path) {
