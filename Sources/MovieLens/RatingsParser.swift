@@ -23,11 +23,11 @@ struct RawRatings: Sendable {
 /// and either keeps the row or names the reason for dropping it.
 enum RatingsParser {
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, firstLine: Int, layout: ReleaseLayout,
-                      threads: Int) -> (RawRatings, FileReport) {
+                      threads: Int, chunkBytes: Int = 4 << 20) -> (RawRatings, FileReport) {
         var report = FileReport(file: layout.ratingsFile)
         guard start < bytes.count else { return (RawRatings(), report) }
-        let chunkTarget = 4 << 20  // ~4 MB per chunk
-        let parts = threads <= 1 ? 1 : max(1, min(threads * 8, (bytes.count - start) / chunkTarget + 1))
+        // About `chunkBytes` per chunk, at most 8 chunks per thread (one chunk with one thread).
+        let parts = threads <= 1 ? 1 : max(1, min(threads * 8, (bytes.count - start) / max(1, chunkBytes) + 1))
         let ranges = Lines.chunks(bytes, from: start, parts: parts)
         var newlines = [Int](repeating: 0, count: ranges.count)
         newlines.withUnsafeMutableBufferPointer { nl in
