@@ -50,7 +50,7 @@ public func symmetricEigen(_ a: Matrix<Float>, backend: Backend = .default, thre
         let values = order.map { Float(m[$0 * n + $0]) }
         var vecs = Matrix<Float>.zeros(rows: n, cols: n)
         vecs.withUnsafeMutableBufferPointer { p in
-            for (newJ, oldJ) in order.enumerated() { for i in 0..<n { p[i * n + newJ] = Float(v[i * n + oldJ]) } }
+            for (newJ, oldJ) in order.enumerated() { for i in 0..<n { p[i * n + newJ] = Float(v[oldJ * n + i]) } }
         }
         return SymmetricEigen(values: values, vectors: vecs)
     }
@@ -133,36 +133,47 @@ public func svd(_ a: Matrix<Float>, backend: Backend = .default, threads: Int = 
 
 /// Jacobi rotations in `Double` for the Swift paths of `symmetricEigen` and `svd`.
 enum Jacobi {
-    /// Cyclic Jacobi on symmetric `m` (`n × n`, row-major); accumulates rotations into `v`
-    /// (columns = eigenvectors). On return the diagonal of `m` holds the eigenvalues.
-    static func diagonalise(_ m: inout [Double], _ v: inout [Double], n: Int) {
+    /// Cyclic Jacobi on symmetric `matrix` (`n × n`, row-major); accumulates the rotations into
+    /// `vectors`, whose row `j` is eigenvector `j` (start from the identity). On return the
+    /// diagonal of `matrix` holds the eigenvalues.
+    static func diagonalise(_ matrix: inout [Double], _ vectors: inout [Double], n: Int) {
         var total = 0.0
-        for x in m { total += x * x }
-        for _ in 0..<64 {
-            var off = 0.0
-            for i in 0..<n { for j in 0..<n where i != j { off += m[i * n + j] * m[i * n + j] } }
-            if off <= 1e-24 * total || off == 0 { return }
-            for p in 0..<n {
-                for q in (p + 1)..<max(p + 1, n) {
-                    let apq = m[p * n + q]
-                    if apq == 0 { continue }
-                    let theta = (m[q * n + q] - m[p * n + p]) / (2 * apq)
-                    let t = (theta >= 0 ? 1.0 : -1.0) / (abs(theta) + (theta * theta + 1).squareRoot())
-                    let c = 1 / (t * t + 1).squareRoot(), s = t * c
-                    for k in 0..<n {   // columns p, q
-                        let mkp = m[k * n + p], mkq = m[k * n + q]
-                        m[k * n + p] = c * mkp - s * mkq
-                        m[k * n + q] = s * mkp + c * mkq
-                    }
-                    for k in 0..<n {   // rows p, q
-                        let mpk = m[p * n + k], mqk = m[q * n + k]
-                        m[p * n + k] = c * mpk - s * mqk
-                        m[q * n + k] = s * mpk + c * mqk
-                    }
-                    for k in 0..<n {
-                        let vkp = v[k * n + p], vkq = v[k * n + q]
-                        v[k * n + p] = c * vkp - s * vkq
-                        v[k * n + q] = s * vkp + c * vkq
+        for x in matrix { total += x * x }
+        matrix.withUnsafeMutableBufferPointer { mb in
+            vectors.withUnsafeMutableBufferPointer { vb in
+                guard let m = mb.baseAddress, let v = vb.baseAddress else { return }
+                for _ in 0..<64 {
+                    var off = 0.0
+                    for i in 0..<n { for j in 0..<n where i != j { off += m[i * n + j] * m[i * n + j] } }
+                    if off <= 1e-24 * total || off == 0 { return }
+                    for p in 0..<n {
+                        for q in (p + 1)..<max(p + 1, n) {
+                            let apq = m[p * n + q]
+                            if apq == 0 { continue }
+                            let theta = (m[q * n + q] - m[p * n + p]) / (2 * apq)
+                            let t = (theta >= 0 ? 1.0 : -1.0) / (abs(theta) + (theta * theta + 1).squareRoot())
+                            let c = 1 / (t * t + 1).squareRoot(), s = t * c
+                            // Rows p and q are contiguous: rotate them, then the same for columns
+                            // (by symmetry, column k of rows p/q equals row k's entries p/q).
+                            let rp = m + p * n, rq = m + q * n
+                            for k in 0..<n {
+                                let x = rp[k], y = rq[k]
+                                rp[k] = c * x - s * y
+                                rq[k] = s * x + c * y
+                            }
+                            for k in 0..<n {
+                                let x = m[k * n + p], y = m[k * n + q]
+                                m[k * n + p] = c * x - s * y
+                                m[k * n + q] = s * x + c * y
+                            }
+                            // Eigenvectors stored as rows of vᵀ (contiguous): v[p*n ...] is column p of V.
+                            let vp = v + p * n, vq = v + q * n
+                            for k in 0..<n {
+                                let x = vp[k], y = vq[k]
+                                vp[k] = c * x - s * y
+                                vq[k] = s * x + c * y
+                            }
+                        }
                     }
                 }
             }

@@ -106,10 +106,15 @@ enum GEMMKernel {
     }
 }
 
-/// The Swift path of GEMM for element types without a hand-tuned kernel (`Double`): rows of C
-/// in parallel blocks, each row accumulated as a sum of scaled rows of op(B) (`op(B)` is copied
-/// to row-major first when transposed, so the inner loop is contiguous and vectorises).
+/// The Swift path of GEMM for element types without a hand-tuned kernel (`Double`): `op(B)` is
+/// first copied to row-major (when transposed); then rows of C run in parallel blocks, and each
+/// row is accumulated as a sum of scaled rows of `op(B)` (8-lane SIMD axpy), tiled so that the
+/// `128 × 256` block of `op(B)` being reused (256 KiB of doubles) stays in L2 and the 256-wide
+/// piece of the C row stays in L1.
 enum SwiftGenericGEMM {
+    static let kTile = 128
+    static let nTile = 256
+
     static func run<E: MatrixElement>(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: E,
         a: UnsafePointer<E>, lda: Int, b: UnsafePointer<E>, ldb: Int,
@@ -117,23 +122,33 @@ enum SwiftGenericGEMM {
     ) {
         GEMMKernel.scale(c, m: m, n: n, ldc: ldc, beta: beta)
         var packed: [E] = []
-        var bRows = b, bStride = ldb
         if transposeB {
             packed = [E](repeating: 0, count: k * n)
             for j in 0..<n { for p in 0..<k { packed[p * n + j] = b[j * ldb + p] } }
         }
         packed.withUnsafeBufferPointer { pb in
-            if transposeB, let base = pb.baseAddress { bRows = base; bStride = n }
+            let bRows = transposeB ? (pb.baseAddress ?? b) : b
+            let stride = transposeB ? n : ldb
             let sa = UnsafeSendable(a), sb = UnsafeSendable(bRows), sc = UnsafeSendable(c)
-            let stride = bStride
-            parallelRanges(m, threads: threads, minBlock: max(1, 16_384 / max(1, n * k / 64 + 1))) { range in
-                for i in range {
-                    let crow = sc.value + i * ldc
-                    for p in 0..<k {
-                        let aip = alpha * (transposeA ? sa.value[p * lda + i] : sa.value[i * lda + p])
-                        let brow = sb.value + p * stride
-                        for j in 0..<n { crow[j] += aip * brow[j] }
+            let rowBlocks = splitRange(m, parts: max(1, threads) * 4)
+            parallelFor(chunks: rowBlocks.count, threads: threads) { blk in
+                let rows = rowBlocks[blk]
+                var j0 = 0
+                while j0 < n {
+                    let jw = min(nTile, n - j0)
+                    var p0 = 0
+                    while p0 < k {
+                        let p1 = min(k, p0 + kTile)
+                        for i in rows {
+                            let crow = sc.value + i * ldc + j0
+                            for p in p0..<p1 {
+                                let aip = alpha * (transposeA ? sa.value[p * lda + i] : sa.value[i * lda + p])
+                                SIMDLoops.axpy(aip, sb.value + p * stride + j0, crow, jw)
+                            }
+                        }
+                        p0 = p1
                     }
+                    j0 += jw
                 }
             }
         }
