@@ -19,6 +19,8 @@ public struct BoostedModel: Sendable {
     /// Packed forest for prediction.
     let packed: [PackedNode]
     let roots: [Int32]
+    /// Depth of each tree (the number of steps a row takes to reach the deepest leaf).
+    let depths: [Int]
 
     /// Number of features the model expects.
     public var featureCount: Int { featureNames.count }
@@ -47,6 +49,7 @@ public struct BoostedModel: Sendable {
         }
         self.packed = packed
         self.roots = roots
+        self.depths = trees.map(\.depth)
     }
 
     // MARK: Prediction
@@ -96,23 +99,50 @@ public struct BoostedModel: Sendable {
                 packed.withUnsafeBufferPointer { nb in
                     let nodes = UnsafeSendable(nb)
                     let roots = self.roots
+                    let depths = self.depths
                     parallelRanges(n, threads: t, minBlock: 4096) { range in
-                        // Rows in sub-blocks of 64 so a block's values stay in cache across trees.
-                        guard let np = nodes.value.baseAddress, let vp = v.value.baseAddress else { return }
+                        guard let np = nodes.value.baseAddress, let vp = v.value.baseAddress,
+                              let op = o.value.baseAddress else { return }
+                        // Rows in sub-blocks of 64 so a block's values stay in cache across trees;
+                        // eight rows walk a tree in lockstep so their independent node loads
+                        // overlap (a single row's walk is one long dependency chain).
                         var s = range.lowerBound
                         while s < range.upperBound {
                             let e = min(range.upperBound, s + 64)
-                            for r in roots {
-                                for row in s..<e {
+                            for (k, r) in roots.enumerated() {
+                                let steps = depths[k]
+                                var row = s
+                                while row + 8 <= e {
+                                    @inline(__always) func step(_ i: Int, _ row: Int) -> Int {
+                                        let nd = np[i]
+                                        if nd.feature < 0 { return i }
+                                        let x = vp[Int(nd.feature) * n + row]
+                                        let l = Int(nd.leftAndDefault & 0x7FFF_FFFF)
+                                        let goLeft = x.isNaN ? (nd.leftAndDefault & 0x8000_0000) != 0 : x < nd.thresholdOrValue
+                                        return goLeft ? l : l + 1
+                                    }
+                                    var i0 = Int(r), i1 = i0, i2 = i0, i3 = i0, i4 = i0, i5 = i0, i6 = i0, i7 = i0
+                                    for _ in 0..<steps {
+                                        i0 = step(i0, row); i1 = step(i1, row + 1); i2 = step(i2, row + 2); i3 = step(i3, row + 3)
+                                        i4 = step(i4, row + 4); i5 = step(i5, row + 5); i6 = step(i6, row + 6); i7 = step(i7, row + 7)
+                                    }
+                                    op[row] += np[i0].thresholdOrValue; op[row + 1] += np[i1].thresholdOrValue
+                                    op[row + 2] += np[i2].thresholdOrValue; op[row + 3] += np[i3].thresholdOrValue
+                                    op[row + 4] += np[i4].thresholdOrValue; op[row + 5] += np[i5].thresholdOrValue
+                                    op[row + 6] += np[i6].thresholdOrValue; op[row + 7] += np[i7].thresholdOrValue
+                                    row += 8
+                                }
+                                while row < e {
                                     var i = Int(r)
                                     while true {
                                         let nd = np[i]
-                                        if nd.feature < 0 { o.value[row] += nd.thresholdOrValue; break }
+                                        if nd.feature < 0 { op[row] += nd.thresholdOrValue; break }
                                         let x = vp[Int(nd.feature) * n + row]
                                         let l = Int(nd.leftAndDefault & 0x7FFF_FFFF)
                                         let goLeft = x.isNaN ? (nd.leftAndDefault & 0x8000_0000) != 0 : x < nd.thresholdOrValue
                                         i = goLeft ? l : l + 1
                                     }
+                                    row += 1
                                 }
                             }
                             s = e

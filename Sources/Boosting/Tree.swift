@@ -35,10 +35,20 @@ public struct Tree: Sendable, Equatable {
     /// Right child of internal node `i`.
     @inlinable public func right(_ i: Int) -> Int { Int(left[i]) + 1 }
 
-    /// Depth of the deepest leaf (a lone root has depth 0).
+    /// Depth of the deepest leaf (a lone root has depth 0). One forward pass: children always
+    /// come after their parent (the builder appends them; the loader checks it).
     public var depth: Int {
-        func d(_ i: Int) -> Int { feature[i] < 0 ? 0 : 1 + max(d(Int(left[i])), d(Int(left[i]) + 1)) }
-        return count == 0 ? 0 : d(0)
+        if count == 0 { return 0 }
+        var d = [Int](repeating: 0, count: count)
+        var deepest = 0
+        for i in 0..<count where feature[i] >= 0 {
+            let l = Int(left[i])
+            guard l > i, l + 1 < count else { continue }
+            d[l] = d[i] + 1
+            d[l + 1] = d[i] + 1
+            deepest = max(deepest, d[i] + 1)
+        }
+        return deepest
     }
 
     /// The leaf a row reaches; `x(f)` gives the row's value of feature `f`.
