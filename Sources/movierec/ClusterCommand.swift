@@ -18,7 +18,9 @@ struct ClusterCommand: AsyncParsableCommand {
         from their ratings first. KMeans is k-means++ + Lloyd (scikit-learn semantics: tol relative to \
         the mean column variance, n-init restarts keeping the lowest inertia); --algorithm minibatch \
         (the default for more than 50,000 users) uses mini-batch KMeans. The silhouette is computed \
-        on a seeded sample of --silhouette-sample users.
+        on a seeded sample of --silhouette-sample users. Favourite movies rank the cluster's mean \
+        rating shrunk toward the global mean ((sum + 5·mean) / (raters + 5)) among movies with at \
+        least --min-raters raters in the cluster.
         """
     )
 
@@ -67,6 +69,9 @@ struct ClusterCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Favourite movies and genres listed per cluster.")
     var top: Int = 5
 
+    @Option(name: .customLong("min-raters"), help: "Favourite movies need at least this many raters in the cluster.")
+    var minRaters: Int = 5
+
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
 
@@ -81,6 +86,7 @@ struct ClusterCommand: AsyncParsableCommand {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         guard silhouetteSample == 0 || silhouetteSample >= 2 else { throw ValidationError("--silhouette-sample must be 0 or at least 2") }
         guard top >= 0 else { throw ValidationError("--top must be ≥ 0") }
+        guard minRaters >= 1 else { throw ValidationError("--min-raters must be at least 1") }
         if let threads, threads < 0 { throw ValidationError("--threads must be positive") }
         if center && by != .ratings { throw ValidationError("--center applies to --by ratings only") }
         if let backend { _ = try Backend(parsing: backend) }
@@ -92,7 +98,7 @@ struct ClusterCommand: AsyncParsableCommand {
                 data: data, by: by, k: k, nInit: nInit, maxIter: maxIter, tol: tol, center: center,
                 algorithm: algorithm, batchSize: batchSize,
                 backend: try backend.map(Backend.init(parsing:)) ?? .default, seed: seed, threads: threads,
-                silhouetteSample: silhouetteSample, top: top, dumpMatrix: dumpMatrix)
+                silhouetteSample: silhouetteSample, top: top, minRaters: minRaters, dumpMatrix: dumpMatrix)
             let result = try ClusterRun.run(settings)
             print(json ? try result.jsonText() : result.table(), terminator: "")
         } catch {
@@ -119,6 +125,7 @@ enum ClusterRun {
         var threads: Int?
         var silhouetteSample = 2000
         var top = 5
+        var minRaters = 5
         var dumpMatrix: String?
     }
 
@@ -243,7 +250,7 @@ enum ClusterRun {
             for g in means.indices { ranked.append((genres.genreNames[g], means[g] / size)) }
             ranked.sort { a, b in a.mean != b.mean ? a.mean > b.mean : a.name < b.name }
             let favGenres: [Result.Genre] = ranked.prefix(s.top).map { Result.Genre(genre: $0.name, mean: Float($0.mean)) }
-            let favMovies = affinity.favouriteMovies(cluster: c, count: s.top, minRaters: 1).map { f in
+            let favMovies = affinity.favouriteMovies(cluster: c, count: s.top, minRaters: s.minRaters).map { f in
                 Result.Movie(movieId: ds.movieIds[f.movie], title: displayTitle(ds, f.movie), meanRating: f.meanRating, raters: f.raters)
             }
             clusters.append(Result.Cluster(cluster: c, size: sizes[c], favouriteGenres: Array(favGenres), favouriteMovies: favMovies))
