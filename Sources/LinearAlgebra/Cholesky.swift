@@ -6,8 +6,8 @@ import Runtime
 /// BLAS path: LAPACK `spotrf`/`sposv` (`d…` for `Double`) through LAPACKE's `_work` entry points
 /// in column-major layout — a symmetric `A` is its own transpose, so the row-major buffer is
 /// passed without the copy LAPACKE's row-major wrappers make (upper triangle in column-major =
-/// lower triangle in row-major). Swift path: a row-oriented Cholesky–Crout factorisation whose
-/// inner products are SIMD dots over contiguous rows, then forward and back substitution.
+/// lower triangle in row-major). Swift path: a right-looking factorisation whose trailing
+/// updates are SIMD axpys over contiguous row segments, then forward and back substitution.
 ///
 /// Only the lower triangle of `A` is read. For many small systems (ALS: one `f × f` system per
 /// user, `f ≈ 64`) call `Cholesky.solveInPlace` from your own parallel loop inside
@@ -96,20 +96,26 @@ public enum Cholesky {
         try check(info, routine: "posv")
     }
 
-    /// Row-oriented Cholesky: `L[j][j] = sqrt(A[j][j] − L[j,:j]·L[j,:j])`,
-    /// `L[i][j] = (A[i][j] − L[i,:j]·L[j,:j]) / L[j][j]` — every inner product is over two
-    /// contiguous row prefixes.
+    /// Right-looking Cholesky on the lower triangle (row-major): for each column `j`,
+    /// `L[j][j] = sqrt(A[j][j])`, the column below is scaled, copied to a contiguous scratch
+    /// vector, and the trailing lower triangle is updated row by row with SIMD axpys
+    /// (`A[i][j+1...i] -= L[i][j] · L[j+1...i][j]`): no horizontal reductions in the inner loop.
     static func swiftFactor<E: MatrixElement>(_ a: UnsafeMutablePointer<E>, n: Int) throws {
+        let column = UnsafeMutablePointer<E>.allocate(capacity: max(1, n))
+        defer { column.deallocate() }
         for j in 0..<n {
-            let rowJ = a + j * n
-            let s = rowJ[j] - SIMDLoops.dot(rowJ, rowJ, j)
+            let s = a[j * n + j]
             guard s > 0, s.isFinite else { throw LinearAlgebraError.notPositiveDefinite(order: j + 1) }
             let ljj = s.squareRoot()
-            rowJ[j] = ljj
+            a[j * n + j] = ljj
             let inv = 1 / ljj
             for i in (j + 1)..<max(j + 1, n) {
-                let rowI = a + i * n
-                rowI[j] = (rowI[j] - SIMDLoops.dot(rowI, rowJ, j)) * inv
+                let l = a[i * n + j] * inv
+                a[i * n + j] = l
+                column[i] = l
+            }
+            for i in (j + 1)..<max(j + 1, n) {
+                SIMDLoops.axpy(-column[i], column + j + 1, a + i * n + j + 1, i - j)
             }
         }
     }
