@@ -195,16 +195,21 @@ enum ClusterRun {
         let ds = loaded.dataset
         let loadSeconds = Date().timeIntervalSince(t0)
         let threads = Threads.resolve(s.threads)
-        let genres = UserGenreMatrix(ds)
-        let ratings = try UserMovieMatrix.build(ds, values: .raw)
-        let useMiniBatch = s.algorithm == .minibatch || (s.algorithm == .auto && ds.userCount > 50_000)
-        let ratingX = s.by == .ratings && s.center ? try UserMovieMatrix.build(ds, values: .meanCentred) : ratings
+        // Rows are the users who rated (users.dat may list users whose ratings were all dropped).
+        let rated = RatedUsers(ds)
+        guard rated.count >= s.k else {
+            throw ValidationError("k = \(s.k) is more than the \(rated.count) users with ratings in \(s.data)")
+        }
+        let genres = UserGenreMatrix(ds, rows: rated)
+        let ratings = try UserMovieMatrix.build(ds, values: .raw, rows: rated)
+        let useMiniBatch = s.algorithm == .minibatch || (s.algorithm == .auto && rated.count > 50_000)
+        let ratingX = s.by == .ratings && s.center ? try UserMovieMatrix.build(ds, values: .meanCentred, rows: rated) : ratings
 
         let model: KMeansModel
         let features: Int, stored: Int
         var silhouette: Double? = nil
         var silhouetteSeconds = 0.0
-        let sample = min(s.silhouetteSample, ds.userCount)
+        let sample = min(s.silhouetteSample, rated.count)
         if let path = s.dumpMatrix {
             switch s.by {
             case .genres: try MatrixMarket.write(genres.matrix, to: path)
@@ -257,7 +262,7 @@ enum ClusterRun {
         }
         return Result(
             data: s.data, by: s.by.rawValue, centered: s.center, algorithm: useMiniBatch ? "minibatch" : "lloyd",
-            backend: s.backend.rawValue, threads: threads, users: ds.userCount, features: features, storedValues: stored,
+            backend: s.backend.rawValue, threads: threads, users: rated.count, features: features, storedValues: stored,
             k: s.k, nInit: s.nInit, maxIter: s.maxIter, seed: s.seed, inertia: model.inertia, silhouette: silhouette,
             silhouetteSample: sample, sizes: sizes, iterations: model.iterations, converged: model.converged,
             seconds: fitSeconds, cpuSeconds: fitCPU, loadSeconds: loadSeconds, silhouetteSeconds: silhouetteSeconds, clusters: clusters)

@@ -6,9 +6,9 @@ import MovieLens
 ///
 /// Fill rule: a genre the user never rated is filled with the user's overall mean rating (so it
 /// reads "no preference" rather than 0 stars, which would pull the user toward disliking it).
-/// Every user of a `Dataset` has at least one rating; a user without any (possible only in a
-/// hand-built dataset) gets the global mean rating in every column.
-/// Columns follow `dataset.genreNames`, rows the dense user indices.
+/// A user without any rating (users.dat lists users whose ratings were all dropped) gets the
+/// global mean rating in every column; pass `rows: RatedUsers(dataset)` to keep only users who
+/// rated. Columns follow `dataset.genreNames`, rows the dense user indices (or `rows.users`).
 public struct UserGenreMatrix: Sendable {
     /// `users × genres` averages.
     public let matrix: Matrix<Float>
@@ -17,16 +17,18 @@ public struct UserGenreMatrix: Sendable {
     /// Ratings behind each entry (`users × genres`, 0 where the entry was filled).
     public let counts: [Int32]
 
-    /// Builds the matrix from a dataset's ratings and movie genres.
-    public init(_ dataset: Dataset) {
-        let users = dataset.userCount, g = min(dataset.genreNames.count, 32)
+    /// Builds the matrix from a dataset's ratings and movie genres, one row per dense user or, with
+    /// `rows`, one row per rated user.
+    public init(_ dataset: Dataset, rows: RatedUsers? = nil) {
+        let users = rows?.count ?? dataset.userCount, g = min(dataset.genreNames.count, 32)
         var sums = [Double](repeating: 0, count: users * g)
         var cnt = [Int32](repeating: 0, count: users * g)
         var userSum = [Double](repeating: 0, count: users)
         var userCount = [Int](repeating: 0, count: users)
         var total = 0.0
         for r in 0..<dataset.ratingCount {
-            let u = Int(dataset.ratingUser[r]), m = Int(dataset.ratingMovie[r])
+            let du = Int(dataset.ratingUser[r]), m = Int(dataset.ratingMovie[r])
+            let u = rows.map { du >= 0 && du < $0.rowOfUser.count ? Int($0.rowOfUser[du]) : -1 } ?? du
             guard u >= 0, u < users, m >= 0, m < dataset.genres.count else { continue }
             let v = Double(dataset.ratingValue[r])
             userSum[u] += v

@@ -15,10 +15,13 @@ public enum UserMovieMatrix {
         case meanCentred
     }
 
-    /// Builds the ratings matrix of `dataset`.
+    /// Builds the ratings matrix of `dataset`: one row per dense user, or, with `rows`, one row per
+    /// rated user (row r = user `rows.users[r]`).
     /// - Throws: `LinearAlgebraError` if the dataset's indices are inconsistent (a corrupt dataset).
-    public static func build(_ dataset: Dataset, values: Values = .raw) throws -> SparseMatrix {
-        let m = try SparseMatrix(rows: dataset.userCount, cols: dataset.movieCount, rowIndices: dataset.ratingUser,
+    public static func build(_ dataset: Dataset, values: Values = .raw, rows: RatedUsers? = nil) throws -> SparseMatrix {
+        let rowIndices = rows.map { r in dataset.ratingUser.map { u in u >= 0 && Int(u) < r.rowOfUser.count ? r.rowOfUser[Int(u)] : -1 } }
+        let m = try SparseMatrix(rows: rows?.count ?? dataset.userCount, cols: dataset.movieCount,
+                                 rowIndices: rowIndices ?? dataset.ratingUser,
                                  colIndices: dataset.ratingMovie, values: dataset.ratingValue, duplicates: .keepLast)
         switch values {
         case .raw: return m
