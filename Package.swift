@@ -76,7 +76,10 @@ let package = Package(
         .testTarget(name: "BoostingTests", dependencies: ["TestSupport", "Boosting"]),
         .testTarget(name: "ClusteringTests", dependencies: ["TestSupport", "Clustering", "LinearAlgebra"]),
         .testTarget(name: "SimilarityTests", dependencies: ["TestSupport", "Similarity", "LinearAlgebra"]),
-        .testTarget(name: "MovieLensTests", dependencies: ["TestSupport", "MovieLens"]),
+        .testTarget(
+            name: "MovieLensTests",
+            dependencies: ["TestSupport", "MovieLens", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+        ),
         .testTarget(name: "RecommenderTests", dependencies: ["TestSupport", "Recommender", "MovieLens"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "movierec"]),
     ]
