@@ -1,3 +1,4 @@
+import Runtime
 import LinearAlgebra
 
 /// Random matrices with MovieLens shapes (reproducible from a seed).

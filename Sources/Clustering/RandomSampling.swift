@@ -1,3 +1,4 @@
+import Runtime
 import LinearAlgebra
 
 /// Seeded draws used by the clustering algorithms, on LinearAlgebra's `SplitMix64`.

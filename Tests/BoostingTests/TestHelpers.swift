@@ -1,3 +1,4 @@
+import Runtime
 import Boosting
 
 /// Deterministic synthetic data for the tests.

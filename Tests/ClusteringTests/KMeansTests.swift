@@ -1,3 +1,4 @@
+import Runtime
 import XCTest
 import LinearAlgebra
 @testable import Clustering

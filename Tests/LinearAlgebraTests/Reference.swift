@@ -1,3 +1,4 @@
+import Runtime
 import LinearAlgebra
 
 /// Naive reference implementations the kernels are compared against (triple loops in Double).

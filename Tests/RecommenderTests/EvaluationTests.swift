@@ -1,3 +1,4 @@
+import Runtime
 import Boosting
 import MovieLens
 import TestSupport
@@ -108,16 +109,16 @@ final class EvaluationTests: XCTestCase {
     /// The factorisation recovers low-rank structure: held-out RMSE well below the global-mean
     /// predictor's, deterministic for a seed.
     func testBiasedMFBeatsGlobalMean() throws {
-        var rng = SplitMix64Test(seed: 3)
+        var rng = SplitMix64(seed: 3)
         let users = 80, items = 60, k = 3
-        let pu = (0..<(users * k)).map { _ in Float(rng.unit() * 2 - 1) }
-        let qi = (0..<(items * k)).map { _ in Float(rng.unit() * 2 - 1) }
+        let pu = (0..<(users * k)).map { _ in Float(rng.nextUnit() * 2 - 1) }
+        let qi = (0..<(items * k)).map { _ in Float(rng.nextUnit() * 2 - 1) }
         var u: [Int32] = [], i: [Int32] = [], v: [Float] = []
         for a in 0..<users {
             for b in 0..<items where rng.next() % 2 == 0 {
                 var dot: Float = 0
                 for f in 0..<k { dot += pu[a * k + f] * qi[b * k + f] }
-                u.append(Int32(a)); i.append(Int32(b)); v.append(3 + dot + Float(rng.unit() - 0.5) * 0.2)
+                u.append(Int32(a)); i.append(Int32(b)); v.append(3 + dot + Float(rng.nextUnit() - 0.5) * 0.2)
             }
         }
         // Every fifth rating is held out (so every user and movie has training ratings).

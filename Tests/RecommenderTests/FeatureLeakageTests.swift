@@ -1,3 +1,4 @@
+import Runtime
 import Boosting
 import MovieLens
 import XCTest
@@ -50,7 +51,7 @@ final class FeatureLeakageTests: XCTestCase {
         let (train, test) = try split(data)
         let base = try FeatureBuilder.build(dataset: data, trainRows: train, testRows: test, options: options())
         var scrambled = data
-        var rng = SplitMix64Test(seed: 99)
+        var rng = SplitMix64(seed: 99)
         for r in test { scrambled.ratingValue[r] = Float(1 + rng.next() % 5) }
         let other = try FeatureBuilder.build(dataset: scrambled, trainRows: train, testRows: test, options: options())
         XCTAssertEqual(other.train.values.map(\.bitPattern), base.train.values.map(\.bitPattern))

@@ -1,4 +1,5 @@
 import XCTest
+import Runtime
 @testable import Recommender
 
 final class MetricsTests: XCTestCase {
@@ -15,7 +16,7 @@ final class MetricsTests: XCTestCase {
     }
 
     func testAUCMatchesPairCountingWithTies() {
-        var rng = SplitMix64Test(seed: 7)
+        var rng = SplitMix64(seed: 7)
         for trial in 0..<20 {
             let n = 5 + trial * 7
             // Few distinct scores, so there are many ties.
@@ -64,18 +65,4 @@ final class MetricsTests: XCTestCase {
         XCTAssertThrowsError(try KFoldSplit(count: 3, k: 5, seed: 0))
         XCTAssertThrowsError(try KFoldSplit(count: 30, k: 1, seed: 0))
     }
-}
-
-/// A test-local generator, so the tests do not depend on the engine's.
-struct SplitMix64Test {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func unit() -> Double { Double(next() >> 11) / 9_007_199_254_740_992.0 }
 }

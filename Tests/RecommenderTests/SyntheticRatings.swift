@@ -1,3 +1,4 @@
+import Runtime
 import Foundation
 import MovieLens
 @testable import Recommender
@@ -8,9 +9,9 @@ import MovieLens
 enum SyntheticRatings {
     static func make(users: Int = 60, movies: Int = 40, perUser: Int = 20, seed: UInt64 = 1,
                      demographics: Bool = true) -> Dataset {
-        var rng = SplitMix64Test(seed: seed)
+        var rng = SplitMix64(seed: seed)
         func gauss() -> Double {
-            let a = max(rng.unit(), 1e-12), b = rng.unit()
+            let a = max(rng.nextUnit(), 1e-12), b = rng.nextUnit()
             return (-2 * log(a)).squareRoot() * cos(2 * .pi * b)
         }
         let genreNames = ["Action", "Comedy", "Drama", "Horror", "Sci-Fi"]

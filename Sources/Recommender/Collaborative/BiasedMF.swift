@@ -1,3 +1,4 @@
+import Runtime
 import Boosting
 
 /// Hyper-parameters of `BiasedMF`.

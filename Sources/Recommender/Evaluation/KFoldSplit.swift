@@ -1,3 +1,4 @@
+import Runtime
 import Boosting
 
 /// A seeded, shuffled K-fold partition of `count` rows.
