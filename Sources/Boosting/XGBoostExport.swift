@@ -48,7 +48,7 @@ extension BoostedModel {
             "sum_hessian":\(list(t.cover, num)),"tree_param":{"num_deleted":"0","num_feature":"\(nf)","num_nodes":"\(n)","size_leaf_vector":"1"}}
             """)
         }
-        let names = list(featureNames) { "\"" + jsonEscape($0) + "\"" }
+        let names = list(featureNames) { JSONString.quote($0) }
         let types = list(featureNames) { _ in "\"float\"" }
         let base = String(format: "%.9g", Double(baseScore))
         return """
@@ -66,20 +66,4 @@ extension BoostedModel {
     public func exportXGBoost(path: String) throws {
         try AtomicFile.write(xgboostJSON(), to: path)
     }
-}
-
-func jsonEscape(_ s: String) -> String {
-    var out = ""
-    for u in s.unicodeScalars {
-        switch u {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\t": out += "\\t"
-        case "\r": out += "\\r"
-        default:
-            if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-        }
-    }
-    return out
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Runtime
 import Foundation
 import MovieLens
 
@@ -133,37 +134,20 @@ enum DataValidation {
     static func renderJSON(_ r: LoadResult) -> String {
         var files: [String] = [], details: [String] = []
         for (role, f) in r.report.orderedFiles {
-            files.append("\(quote(role)): {\"read\": \(f.read), \"kept\": \(f.kept), \"repaired\": \(counts(f.repaired)), "
+            files.append("\(JSONString.quote(role)): {\"read\": \(f.read), \"kept\": \(f.kept), \"repaired\": \(counts(f.repaired)), "
                 + "\"dropped\": \(counts(f.dropped))}")
             let examples = f.examples.sorted { $0.key < $1.key }
-                .map { "\(quote($0.key)): [\($0.value.map(String.init).joined(separator: ", "))]" }.joined(separator: ", ")
-            details.append("\(quote(role)): {\"file\": \(quote(f.file)), \"repairedRows\": \(f.repairedRows), "
+                .map { "\(JSONString.quote($0.key)): [\($0.value.map(String.init).joined(separator: ", "))]" }.joined(separator: ", ")
+            details.append("\(JSONString.quote(role)): {\"file\": \(JSONString.quote(f.file)), \"repairedRows\": \(f.repairedRows), "
                 + "\"droppedRows\": \(f.droppedRows), \"examples\": {\(examples)}}")
         }
         let d = r.dataset
-        return "{\"format\": \(quote(r.report.format.rawValue)), \"files\": {\(files.joined(separator: ", "))}, "
+        return "{\"format\": \(JSONString.quote(r.report.format.rawValue)), \"files\": {\(files.joined(separator: ", "))}, "
             + "\"dataset\": {\"users\": \(d.userCount), \"movies\": \(d.movieCount), \"ratings\": \(d.ratingCount), \"tags\": \(d.tagCount)}, "
             + "\"details\": {\(details.joined(separator: ", "))}}\n"
     }
 
     private static func counts(_ dict: [String: Int]) -> String {
-        "{" + dict.sorted { $0.key < $1.key }.map { "\(quote($0.key)): \($0.value)" }.joined(separator: ", ") + "}"
-    }
-
-    /// A JSON string literal.
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
+        "{" + dict.sorted { $0.key < $1.key }.map { "\(JSONString.quote($0.key)): \($0.value)" }.joined(separator: ", ") + "}"
     }
 }

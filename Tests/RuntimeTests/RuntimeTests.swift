@@ -80,3 +80,16 @@ final class BinaryCodingTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("sub").path), ["x.txt"])
     }
 }
+
+final class JSONStringTests: XCTestCase {
+    /// Escapes match JSON's grammar: quotes, backslashes and control characters escaped, the rest
+    /// (non-ASCII included) kept; Foundation's parser reads every literal back to the input.
+    func testQuoteRoundTripsThroughJSONSerialization() throws {
+        XCTAssertEqual(JSONString.quote("a\"b\\c\n\u{01}é"), "\"a\\\"b\\\\c\\n\\u0001é\"")
+        for s in ["", "plain", "tab\tcr\rnl\n", "\u{00}\u{1f}", "Amélie (2001)", "emoji 🎬", "\\\"\\"] {
+            let data = Data("[\(JSONString.quote(s))]".utf8)
+            let parsed = try JSONSerialization.jsonObject(with: data) as? [String]
+            XCTAssertEqual(parsed, [s], "literal for \(s.debugDescription)")
+        }
+    }
+}

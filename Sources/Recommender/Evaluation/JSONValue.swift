@@ -1,3 +1,5 @@
+import Runtime
+
 /// A small JSON document model with ordered object keys, for machine-readable reports.
 /// Non-finite numbers are written as `null`.
 public indirect enum JSONValue: Sendable, Equatable {
@@ -37,7 +39,7 @@ public indirect enum JSONValue: Sendable, Equatable {
         case .integer(let i): out += "\(i)"
         case .bool(let b): out += b ? "true" : "false"
         case .null: out += "null"
-        case .string(let s): out += JSONValue.quote(s)
+        case .string(let s): out += JSONString.quote(s)
         case .array(let items):
             if items.allSatisfy({ if case .number = $0 { return true }; if case .integer = $0 { return true }; return false }) {
                 out += "[" + items.map { $0.rendered(pretty: false) }.joined(separator: ", ") + "]"
@@ -53,32 +55,11 @@ public indirect enum JSONValue: Sendable, Equatable {
         case .object(let pairs):
             out += "{" + nl
             for (i, (k, v)) in pairs.enumerated() {
-                out += pad + JSONValue.quote(k) + (pretty ? ": " : ":")
+                out += pad + JSONString.quote(k) + (pretty ? ": " : ":")
                 v.write(into: &out, indent: indent + 1, pretty: pretty)
                 out += (i + 1 < pairs.count ? "," : "") + nl
             }
             out += closePad + "}"
         }
-    }
-
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
     }
 }
