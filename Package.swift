@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "Boosting", targets: ["Boosting"]),
         .library(name: "Clustering", targets: ["Clustering"]),
         .library(name: "Similarity", targets: ["Similarity"]),
+        .library(name: "Factorization", targets: ["Factorization"]),
         .library(name: "MovieLens", targets: ["MovieLens"]),
         .library(name: "Recommender", targets: ["Recommender"]),
     ],
@@ -44,6 +45,8 @@ let package = Package(
         .target(name: "Boosting", dependencies: ["Runtime"], swiftSettings: native),
         .target(name: "Clustering", dependencies: ["LinearAlgebra", "Runtime"], swiftSettings: native),
         .target(name: "Similarity", dependencies: ["LinearAlgebra", "Runtime"], swiftSettings: native),
+        // Matrix factorisation: implicit and explicit ALS, fold-in of new users.
+        .target(name: "Factorization", dependencies: ["LinearAlgebra", "Runtime"], swiftSettings: native),
         .target(
             name: "MovieLens",
             dependencies: ["Runtime", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
@@ -51,21 +54,24 @@ let package = Package(
         ),
         .target(
             name: "Recommender",
-            dependencies: ["MovieLens", "LinearAlgebra", "Boosting", "Clustering", "Similarity", "Runtime"],
+            dependencies: [
+                "MovieLens", "LinearAlgebra", "Boosting", "Clustering", "Similarity", "Factorization", "Runtime",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: native
         ),
         .executableTarget(
             name: "movierec",
             dependencies: [
-                "Recommender", "MovieLens", "Boosting", "Clustering", "Similarity", "LinearAlgebra", "Runtime",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Recommender", "MovieLens", "Boosting", "Clustering", "Similarity", "Factorization", "LinearAlgebra",
+                "Runtime", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: native
         ),
         .executableTarget(
             name: "movierec-bench",
-            dependencies: ["LinearAlgebra", "Boosting", "Clustering", "Similarity", "MovieLens", "Runtime"],
+            dependencies: ["LinearAlgebra", "Boosting", "Clustering", "Similarity", "Factorization", "MovieLens", "Runtime"],
             path: "Benchmarks/movierec-bench",
             swiftSettings: native
         ),
@@ -75,6 +81,7 @@ let package = Package(
         .testTarget(name: "LinearAlgebraTests", dependencies: ["TestSupport", "LinearAlgebra"]),
         .testTarget(name: "BoostingTests", dependencies: ["TestSupport", "Boosting"]),
         .testTarget(name: "ClusteringTests", dependencies: ["TestSupport", "Clustering", "LinearAlgebra"]),
+        .testTarget(name: "FactorizationTests", dependencies: ["TestSupport", "Factorization", "LinearAlgebra"]),
         .testTarget(name: "SimilarityTests", dependencies: ["TestSupport", "Similarity", "LinearAlgebra"]),
         .testTarget(
             name: "MovieLensTests",

@@ -1,0 +1,67 @@
+import LinearAlgebra
+
+/// How the per-user and per-item least-squares problems of ALS are solved.
+public enum ALSSolver: Sendable, Equatable {
+    /// Form the k × k normal equations and solve them by Cholesky (LAPACKE `posv` on the BLAS
+    /// backend, our own Cholesky on the Swift backend).
+    case cholesky
+    /// A few conjugate-gradient steps warm-started from the previous factors (Takács et al. 2011).
+    case conjugateGradient(steps: Int)
+}
+
+/// Settings of implicit-feedback ALS (Hu, Koren & Volinsky 2008).
+///
+/// The confidence of an observed entry r is `1 + alpha · r`; unobserved entries have preference 0
+/// and confidence 1.
+public struct ImplicitALSParameters: Sendable, Equatable {
+    /// Latent factors per user and item.
+    public var factors = 64
+    /// L2 regularisation λ added to every normal equation's diagonal.
+    public var regularization: Float = 0.01
+    /// Confidence scale: c = 1 + alpha · r.
+    public var alpha: Float = 1
+    /// Alternating sweeps (users then items).
+    public var iterations = 15
+    /// Solver of the least-squares problems.
+    public var solver: ALSSolver = .cholesky
+    /// Kernel backend of the Gram matrix and the solves.
+    public var backend: Backend = .default
+    /// Seed of the factor initialisation.
+    public var seed: UInt64 = 42
+    /// Threads (nil = `Threads.defaultCount`).
+    public var threads: Int? = nil
+
+    public init() {}
+
+    /// Checks every field, naming the first one out of range.
+    public func validate() throws(ALSError) {
+        guard factors > 0, factors <= 4096 else { throw .invalidParameter("factors must be in 1...4096, got \(factors)") }
+        guard regularization >= 0, regularization.isFinite else {
+            throw .invalidParameter("regularization must be finite and ≥ 0, got \(regularization)")
+        }
+        guard alpha >= 0, alpha.isFinite else { throw .invalidParameter("alpha must be finite and ≥ 0, got \(alpha)") }
+        guard iterations >= 0 else { throw .invalidParameter("iterations must be ≥ 0, got \(iterations)") }
+        if case .conjugateGradient(let steps) = solver, steps < 1 {
+            throw .invalidParameter("conjugate-gradient steps must be ≥ 1, got \(steps)")
+        }
+        if let threads, threads < 0 { throw .invalidParameter("threads must be ≥ 0, got \(threads)") }
+    }
+}
+
+/// Errors of the factorisation engines.
+public enum ALSError: Error, Equatable, CustomStringConvertible {
+    /// A parameter is out of range.
+    case invalidParameter(String)
+    /// The input matrix cannot be factorised (e.g. negative or non-finite values).
+    case invalidInput(String)
+    /// A normal-equation solve failed (matrix not positive definite).
+    case solveFailed(String)
+
+    public var description: String {
+        switch self {
+        case .invalidParameter(let m): return "invalid ALS parameter: \(m)"
+        case .invalidInput(let m): return "invalid ALS input: \(m)"
+        case .solveFailed(let m): return "ALS solve failed: \(m)"
+        }
+    }
+}
