@@ -9,10 +9,37 @@ public enum ALSSolver: Sendable, Equatable {
     case conjugateGradient(steps: Int)
 }
 
+/// How the stored values of the interaction matrix become preference strengths `r ≥ 0`.
+///
+/// An entry with `r > 0` has preference `p = 1` and confidence `c = 1 + alpha · r`; an entry with
+/// `r = 0` is the same as a missing one (`p = 0`, `c = 1`).
+public enum PreferenceTransform: Sendable, Equatable {
+    /// `r = 1` for every stored entry (the value is ignored).
+    case binary
+    /// `r` = the stored value (must be ≥ 0).
+    case value
+    /// `r = 1` where the stored value is ≥ the threshold, else 0.
+    case atLeast(Float)
+
+    /// The preference strength of a stored value.
+    @inlinable
+    public func strength(_ v: Float) -> Float {
+        switch self {
+        case .binary: return 1
+        case .value: return v
+        case .atLeast(let t): return v >= t ? 1 : 0
+        }
+    }
+}
+
 /// Settings of implicit-feedback ALS (Hu, Koren & Volinsky 2008).
 ///
-/// The confidence of an observed entry r is `1 + alpha · r`; unobserved entries have preference 0
-/// and confidence 1.
+/// The confidence of an observed entry with strength r > 0 is `1 + alpha · r`; unobserved entries
+/// have preference 0 and confidence 1. Each user's (item's) factors solve
+/// `(YᵀY + Yᵀ(Cᵤ − I)Y + λI) xᵤ = YᵀCᵤp(u)`.
+///
+/// The same objective as the `implicit` library (0.7) when that library is given the matrix
+/// `1 + alpha · r` (it uses the stored value itself as the confidence) and plain λ.
 public struct ImplicitALSParameters: Sendable, Equatable {
     /// Latent factors per user and item.
     public var factors = 64
@@ -28,8 +55,10 @@ public struct ImplicitALSParameters: Sendable, Equatable {
     public var backend: Backend = .default
     /// Seed of the factor initialisation.
     public var seed: UInt64 = 42
-    /// Threads (nil = `Threads.defaultCount`).
+    /// Threads (nil = `Threads.defaultCount`). Results do not depend on it.
     public var threads: Int? = nil
+    /// How stored values become preference strengths.
+    public var preference: PreferenceTransform = .binary
 
     public init() {}
 
@@ -45,6 +74,9 @@ public struct ImplicitALSParameters: Sendable, Equatable {
             throw .invalidParameter("conjugate-gradient steps must be ≥ 1, got \(steps)")
         }
         if let threads, threads < 0 { throw .invalidParameter("threads must be ≥ 0, got \(threads)") }
+        if case .atLeast(let t) = preference, !t.isFinite {
+            throw .invalidParameter("preference threshold must be finite, got \(t)")
+        }
     }
 }
 
@@ -56,12 +88,15 @@ public enum ALSError: Error, Equatable, CustomStringConvertible {
     case invalidInput(String)
     /// A normal-equation solve failed (matrix not positive definite).
     case solveFailed(String)
+    /// A user or item index outside the model.
+    case indexOutOfRange(String)
 
     public var description: String {
         switch self {
         case .invalidParameter(let m): return "invalid ALS parameter: \(m)"
         case .invalidInput(let m): return "invalid ALS input: \(m)"
         case .solveFailed(let m): return "ALS solve failed: \(m)"
+        case .indexOutOfRange(let m): return "ALS index out of range: \(m)"
         }
     }
 }
