@@ -5,6 +5,6 @@ struct DataCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
         abstract: "Validate, fetch or generate MovieLens data.",
-        subcommands: [DataValidateCommand.self, DataFetchCommand.self, DataBenchParseCommand.self]
+        subcommands: [DataValidateCommand.self, DataFetchCommand.self, DataBenchParseCommand.self, DataSynthCommand.self]
     )
 }

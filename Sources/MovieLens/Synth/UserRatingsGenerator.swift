@@ -1,0 +1,130 @@
+import Foundation
+import Runtime
+
+/// Generates the ratings (and tags) of a run of consecutive users into byte buffers. Each user
+/// is drawn from its own position-addressed random stream, so the bytes of a user do not depend
+/// on the block it falls in or on the thread that generates it.
+struct UserRatingsGenerator {
+    let model: SynthModel
+    let movies: MovieCatalog
+    let popularity: AliasTable
+    let mixer: SeedMixer
+    /// Probability that a user tags, and that a tagging user tags a given rating.
+    let taggerShare: Double
+    let tagRate: Double
+
+    /// MovieLens-latest-small's collection period: 1996-03-29 … 2018-09-24 (UTC).
+    static let firstTime: Int64 = 828_124_615
+    static let lastTime: Int64 = 1_537_799_250
+
+    /// Scratch space of one worker: a bitset over the movies and the chosen list.
+    struct Scratch {
+        var seen: [UInt64]
+        var chosen: [Int32] = []
+        init(movies: Int) { seen = [UInt64](repeating: 0, count: (movies + 63) / 64) }
+    }
+
+    /// Writes the rows of `users` (with `counts[u]` ratings each) to `ratings` and `tags`.
+    func generate(users: Range<Int>, counts: UnsafeBufferPointer<Int32>, ratings: inout ByteSink, tags: inout ByteSink,
+                  scratch: inout Scratch) -> BlockStreamer.Stats {
+        var stats = BlockStreamer.Stats()
+        for u in users {
+            generateUser(u, count: Int(counts[u]), ratings: &ratings, tags: &tags, scratch: &scratch, stats: &stats)
+        }
+        return stats
+    }
+
+    private func generateUser(_ u: Int, count n: Int, ratings: inout ByteSink, tags: inout ByteSink, scratch: inout Scratch,
+                              stats: inout BlockStreamer.Stats) {
+        var g = mixer.generator(.user, u)
+        let taste = UserTaste.draw(&g, model: model)
+        chooseMovies(count: n, &g, &scratch)
+
+        // Time line: a start in the collection period, then gaps — mostly within a session
+        // (exponential, mean 40 s), sometimes between sessions (exponential, mean chosen so
+        // the user's history spans a log-normal time, median about half a year).
+        let first = Self.firstTime, last = Self.lastTime
+        var t = first + Int64(g.nextBelow(Int(last - first - 86_400)))
+        let span = min(Double(last - t), 1.6e7 * exp(1.5 * g.nextGaussian()))
+        let singleSession = g.nextUnit() < 0.3
+        let sessionShare = 0.85
+        let betweenMean = singleSession ? 0 : max(0, span - Double(n) * sessionShare * 40) / max(1, Double(n) * (1 - sessionShare))
+
+        let tagger = g.nextUnit() < taggerShare
+        let userId = Int64(u + 1)
+        var halfStarSum = 0
+        let noise = model.noiseSD
+        for k in 0..<n {
+            let m = Int(scratch.chosen[k])
+            let s = taste.score(movie: m, movies: movies) + noise * g.nextNoise()
+            let halves = model.halfStars(s)
+            halfStarSum += halves
+            if k > 0 {
+                let gapMean = g.nextUnit() < sessionShare || singleSession ? 40.0 : betweenMean
+                let gap = -gapMean * log(1 - g.nextUnit())
+                t = min(last, t + 1 + Int64(gap))
+            }
+            ratings.int(userId); ratings.comma()
+            ratings.int(movies.ids[m]); ratings.comma()
+            ratings.halfStars(halves); ratings.comma()
+            ratings.int(t); ratings.newline()
+            if tagger && g.nextUnit() < tagRate {
+                tags.int(userId); tags.comma()
+                tags.int(movies.ids[m]); tags.comma()
+                tags.csvField(Self.tagText(movie: m, movies: movies, &g)); tags.comma()
+                tags.int(min(last, t + 1 + Int64(g.nextBelow(600)))); tags.newline()
+                stats.tagRows += 1
+            }
+        }
+        // clear the bitset for the next user
+        for m in scratch.chosen { scratch.seen[Int(m) >> 6] = 0 }
+        stats.halfStars += halfStarSum
+    }
+
+    /// Fills `scratch.chosen` with `n` distinct movies drawn by popularity without replacement:
+    /// alias-table draws rejected when already chosen; for heavy users (more than a quarter of
+    /// the catalogue) or when rejections pile up, the rest by Efraimidis–Spirakis keys
+    /// (exponential / weight, smallest first) over the movies not yet chosen.
+    private func chooseMovies(count n: Int, _ g: inout SplitMix64, _ scratch: inout Scratch) {
+        scratch.chosen.removeAll(keepingCapacity: true)
+        let total = movies.count
+        if n * 4 <= total {
+            var attempts = 0
+            let limit = 32 * n + 256
+            while scratch.chosen.count < n && attempts < limit {
+                attempts += 1
+                let m = popularity.draw(&g)
+                let word = m >> 6, bit = UInt64(1) << UInt64(m & 63)
+                if scratch.seen[word] & bit != 0 { continue }
+                scratch.seen[word] |= bit
+                scratch.chosen.append(Int32(m))
+            }
+        }
+        let need = n - scratch.chosen.count
+        guard need > 0 else { return }
+        var keys: [(Double, Int32)] = []
+        keys.reserveCapacity(total - scratch.chosen.count)
+        for m in 0..<total where scratch.seen[m >> 6] & (UInt64(1) << UInt64(m & 63)) == 0 {
+            keys.append((-log(1 - g.nextUnit()) / movies.weight[m], Int32(m)))
+        }
+        keys.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+        for (_, m) in keys.prefix(need) {
+            scratch.seen[Int(m) >> 6] |= UInt64(1) << UInt64(m & 63)
+            scratch.chosen.append(m)
+        }
+    }
+
+    /// A tag for movie `m`: usually one of its genres' tags, otherwise a general one.
+    static func tagText(movie m: Int, movies: MovieCatalog, _ g: inout SplitMix64) -> String {
+        let bits = movies.genres[m]
+        if bits != 0 && g.nextUnit() < 0.7 {
+            var pick = g.nextBelow(bits.nonzeroBitCount)
+            var b = bits
+            while pick > 0 { b &= b - 1; pick -= 1 }
+            let list = SynthVocabulary.genreTags[b.trailingZeroBitCount]
+            return list[g.nextBelow(list.count)]
+        }
+        let list = SynthVocabulary.generalTags
+        return list[g.nextBelow(list.count)]
+    }
+}
