@@ -10,14 +10,19 @@ struct MovieRec: AsyncParsableCommand {
         commandName: "movierec",
         abstract: "Train, evaluate and serve movie recommenders on MovieLens data.",
         discussion: """
-        Start with `movierec data fetch ml-latest-small` (or point --data at any MovieLens \
-        release), then `movierec data validate data/ml-latest-small`.
+        Start here:
+          movierec data fetch ml-latest-small                      # or point --data at any MovieLens release
+          movierec train --data data/ml-latest-small --out models  # every model -> one bundle directory
+          movierec recommend --models models --user 1              # top 10, seen movies excluded, with reasons
+        Then: `movierec similar --models models --movie "Heat"`, `movierec predict --models models \
+        --user 1 --movie 6`, and `movierec pipeline` (validate -> train -> evaluate -> save -> \
+        sample recommendations in one go).
         Environment: MOVIEREC_THREADS (thread count), MOVIEREC_BACKEND (blas|swift).
         """,
         version: "0.1.0",
         subcommands: [
-            DataCommand.self, BoostCommand.self, ClusterCommand.self, SimilarCommand.self,
-            FeaturesCommand.self, EvaluateCommand.self,
+            PipelineCommand.self, TrainCommand.self, RecommendCommand.self, SimilarCommand.self, PredictCommand.self,
+            DataCommand.self, BoostCommand.self, ClusterCommand.self, FeaturesCommand.self, EvaluateCommand.self,
         ]
     )
 }

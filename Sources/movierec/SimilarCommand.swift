@@ -7,7 +7,8 @@ import Runtime
 import Similarity
 
 /// `movierec similar`: the movies most similar to one movie by TF-IDF cosine similarity of
-/// their genres, tags and title words.
+/// their genres, tags and title words — from a model bundle (`--models`, the stored neighbour
+/// lists) or fitted on the fly from a data directory (`--data`, with the document options).
 struct SimilarCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "similar",
@@ -19,12 +20,17 @@ struct SimilarCommand: AsyncParsableCommand {
         --sublinear-tf for 1 + ln tf), rows L2-normalised; neighbours by cosine similarity, ties by \
         movie id; only movies sharing a term are listed. --movie takes a movie id or a title \
         ("Toy Story", "toy story (1995)", "Amelie"); case and accents are ignored, a near miss is \
-        matched fuzzily, and an ambiguous title lists the candidates.
+        matched fuzzily, and an ambiguous title lists the candidates. \
+        With --models DIR the neighbour lists stored by `movierec train` are used (no fitting; \
+        the document options do not apply).
         """
     )
 
-    @Option(name: .long, help: "The MovieLens data directory.")
-    var data: String
+    @Option(name: .long, help: "The MovieLens data directory (fits TF-IDF now).")
+    var data: String?
+
+    @Option(name: .long, help: "A model bundle directory (uses its stored neighbour lists).")
+    var models: String?
 
     @Option(name: .long, help: "A movie id, or a title (use --title for a title made of digits).")
     var movie: String?
@@ -67,15 +73,27 @@ struct SimilarCommand: AsyncParsableCommand {
         guard top >= 1 else { throw ValidationError("--top must be at least 1 (got \(top))") }
         if movie == nil && title == nil && allTo == nil { throw ValidationError("give --movie ID|TITLE or --title TITLE") }
         if movie != nil && title != nil { throw ValidationError("give either --movie or --title, not both") }
+        if (data == nil) == (models == nil) { throw ValidationError("give either --models DIR or --data PATH") }
+        if allTo != nil && data == nil { throw ValidationError("--all-to needs --data") }
         if noGenres && noTags && noTitle { throw ValidationError("--no-genres, --no-tags and --no-title leave empty documents") }
         if let threads, threads < 0 { throw ValidationError("--threads must be positive") }
         if let backend { _ = try Backend(parsing: backend) }
     }
 
     func run() async throws {
+        if let models {
+            do {
+                let r = try SimilarRun.fromBundle(models, query: movie ?? title ?? "", idAllowed: movie != nil, top: top)
+                if let note = r.note, !json { FileHandle.standardError.write(Data("movierec: \(note)\n".utf8)) }
+                if json { print(try r.jsonText(), terminator: "") } else { print(r.table(), terminator: "") }
+            } catch {
+                throw CLIFailure.report(error)
+            }
+            return
+        }
         do {
             let s = SimilarRun.Settings(
-                data: data, movie: movie, title: title, top: top,
+                data: data ?? "", movie: movie, title: title, top: top,
                 parts: .init(genres: !noGenres, tags: !noTags, titleWords: !noTitle),
                 vectorizer: TfidfVectorizer(smoothIdf: !noSmoothIdf, sublinearTf: sublinearTf),
                 backend: try backend.map(Backend.init(parsing:)) ?? .default, threads: threads, allTo: allTo)
@@ -123,7 +141,8 @@ enum SimilarRun {
         var query: Entry?
         var matchedBy: String
         var similar: [Entry]
-        var vocabulary: Int
+        /// Terms of the TF-IDF vocabulary (not known when answering from a bundle).
+        var vocabulary: Int?
         var movies: Int
         /// TF-IDF fit + top-k (of every movie with --all-to), wall clock.
         var seconds: Double
@@ -187,6 +206,24 @@ enum SimilarRun {
         let seconds = Date().timeIntervalSince(start)
         return Result(query: entry(ds, m, 1), matchedBy: matchedBy, similar: similar, vocabulary: model.vocabulary.count,
                       movies: ds.movieCount, seconds: seconds, cpuSeconds: ProcessCPU.seconds() - cpuStart, note: note)
+    }
+
+    /// Answers from a model bundle's stored neighbour lists.
+    static func fromBundle(_ path: String, query: String, idAllowed: Bool, top: Int) throws -> Result {
+        let start = Date()
+        let cpuStart = ProcessCPU.seconds()
+        let bundle = try BundleStore.read(path)
+        let ds = bundle.catalog.dataset()
+        var (m, matchedBy, note) = try resolve(query, idAllowed: idAllowed, ds)
+        let stored = bundle.similar.neighbours(of: m).count
+        if top > stored, stored == bundle.manifest.parameters["similar_neighbours"].flatMap(Int.init) {
+            note = (note.map { $0 + "; " } ?? "") + "the bundle keeps \(stored) neighbours per movie"
+        }
+        let list = try BundleRecommender(bundle).similar(movie: m, count: top)
+        return Result(query: entry(ds, m, 1), matchedBy: matchedBy,
+                      similar: list.map { Result.Entry(movieId: $0.movieId, title: $0.title, genres: $0.genres, score: $0.score) },
+                      vocabulary: nil, movies: ds.movieCount, seconds: Date().timeIntervalSince(start),
+                      cpuSeconds: ProcessCPU.seconds() - cpuStart, note: note)
     }
 
     /// A movie id (when allowed and the text is an id of the data) or a title lookup.

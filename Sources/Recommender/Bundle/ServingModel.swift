@@ -1,0 +1,36 @@
+/// The models `movierec recommend --model` can name.
+public enum ServingModel: String, Sendable, CaseIterable {
+    /// The two-stage hybrid (ALS + cluster + popularity candidates, re-ranked by a GBDT).
+    case hybrid
+    /// Unseen movies by the like-classifier's probability.
+    case classifier
+    /// Unseen movies by the regressor's predicted rating.
+    case regressor
+    /// The movies most liked overall.
+    case popularity
+    /// The movies the user's genre cluster likes most (shrunk cluster × movie like rate).
+    case cluster
+    /// Implicit ALS matrix factorisation.
+    case als
+    /// The notebook's hybrid: classifier probability boosted by the cluster affinity.
+    case notebookHybrid = "notebook-hybrid"
+
+    /// The models this build serves from a bundle, the default first.
+    public static let available: [ServingModel] = [.cluster, .popularity, .classifier, .regressor]
+
+    /// What `recommend` uses without `--model`.
+    public static var defaultModel: ServingModel { available.contains(.hybrid) ? .hybrid : available[0] }
+}
+
+/// One recommended movie, ready to print.
+public struct Recommendation: Sendable, Equatable, Codable {
+    /// Original MovieLens id.
+    public var movieId: Int64
+    /// "Title (year)".
+    public var title: String
+    public var genres: [String]
+    /// The model's score (comparable within one model only).
+    public var score: Float
+    /// A short reason, e.g. "because you rated Heat (1995) 5★".
+    public var reason: String
+}

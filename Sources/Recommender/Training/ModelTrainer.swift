@@ -1,0 +1,124 @@
+import Boosting
+import Foundation
+import MovieLens
+import Runtime
+import Similarity
+
+/// Trains every model of a bundle on all the ratings of a data set ("train everything").
+///
+/// Stages (each reported to `progress` and timed in the manifest):
+/// 1. `features` — leak-free features of every rating (out-of-fold statistics, `FeatureBuilder`);
+/// 2. `classifier`, `regressor` — the boosted like-classifier and rating regressor on them;
+/// 3. `serving statistics` — the whole-data statistics, factorisation and user clusters that
+///    describe a (user, movie) pair at serving time (`ServingFeatures`), the genre clusters' centres;
+/// 4. `similar movies` — TF-IDF of genres, tags and title words, top neighbours of every movie;
+/// 5. the catalogue (movies, users, seen lists) and popularity.
+///
+/// The manifest's `metrics` hold the models' fit on the training features (`*.train_*`; the
+/// features are out-of-fold, but the trees saw these rows — for honest numbers run `evaluate`).
+public enum ModelTrainer {
+    /// Trains the bundle's models on every rating of `dataset`.
+    public static func train(dataset: Dataset, options: TrainingOptions = TrainingOptions(),
+                             progress: any ProgressReporter = SilentProgress()) throws -> ModelBundle {
+        guard dataset.ratingCount >= 2 * max(2, options.features.innerFolds) else {
+            throw RecommenderError.insufficientData("\(dataset.ratingCount) ratings are too few to train on")
+        }
+        let threads = Threads.resolve(options.threads)
+        var timer = StageTimer()
+        var featureOptions = options.features
+        featureOptions.seed = options.seed
+        featureOptions.threads = threads
+
+        let all = Array(0..<dataset.ratingCount)
+        let data = try progress.stage("features") {
+            try timer.measure("features") {
+                try FeatureBuilder.build(dataset: dataset, trainRows: all, testRows: [], options: featureOptions)
+            }
+        }
+        func boost(_ name: String, _ params: BoostingParameters, _ labels: [Float]) throws -> BoostedModel {
+            var p = params
+            p.seed = options.seed
+            p.threads = threads
+            return try progress.stage(name, total: p.rounds) {
+                try timer.measure(name) {
+                    do {
+                        return try BoostedModel.train(features: data.train, labels: labels, parameters: p,
+                                                      progress: { _, _ in progress.advance(1) }).model
+                    } catch { throw RecommenderError.training("\(name): \(error)") }
+                }
+            }
+        }
+        var cp = options.classifier
+        cp.objective = .binaryLogistic
+        var rp = options.regressor
+        rp.objective = .squaredError
+        let classifier = try boost("classifier", cp, data.trainLike)
+        let regressor = try boost("regressor", rp, data.trainRating)
+
+        var metrics: [String: Double] = [:]
+        try timer.measure("train metrics") {
+            let p = try classifier.predict(data.train, threads: threads)
+            let r = try regressor.predict(data.train, threads: threads)
+            metrics["classifier.train_auc"] = Metrics.auc(scores: p, labels: data.trainLike)
+            metrics["classifier.train_logloss"] = Metrics.logloss(probabilities: p, labels: data.trainLike)
+            metrics["regressor.train_rmse"] = Metrics.rmse(predictions: r, targets: data.trainRating)
+        }
+
+        let serving = try progress.stage("serving statistics") {
+            try timer.measure("serving statistics") { try ServingFeatures.fit(dataset: dataset, options: featureOptions) }
+        }
+        let centroids = try timer.measure("genre centroids") { try genreCentroids(dataset, labels: serving.clusters?.genreLabels) }
+        let similar = try progress.stage("similar movies", total: nil) {
+            try timer.measure("similar movies") {
+                try neighbourLists(dataset, k: options.similarNeighbours, options: options, threads: threads)
+            }
+        }
+        let catalog = timer.measure("catalogue") { Catalog(dataset) }
+        let popularity = Popularity(catalog, likeThreshold: featureOptions.likeThreshold)
+
+        let manifest = BundleManifest(
+            format: BundleManifest.formatName, formatVersion: BundleManifest.currentVersion,
+            createdAt: ISO8601DateFormatter().string(from: Date()),
+            dataset: .init(source: options.source, format: dataset.format.rawValue, users: dataset.userCount,
+                           movies: dataset.movieCount, ratings: dataset.ratingCount, crc32c: BundleError.hex(dataset.fingerprint)),
+            featureSchema: serving.schema.names, parameters: options.parameterStrings, metrics: metrics,
+            trainingSeconds: Dictionary(uniqueKeysWithValues: timer.order.map { ($0, timer.seconds[$0] ?? 0) }),
+            models: ServingModel.available.map(\.rawValue), files: [])
+        return ModelBundle(manifest: manifest, catalog: catalog, classifier: classifier, regressor: regressor,
+                           features: serving, genreCentroids: centroids, similar: similar, popularity: popularity)
+    }
+
+    /// Mean genre-average row of each genre cluster's members (users without ratings have the
+    /// global mean in every column, as in the clustering itself).
+    static func genreCentroids(_ dataset: Dataset, labels: [Int32]?) throws -> GenreCentroids {
+        let matrix = UserGenreMatrix(dataset).matrix
+        let g = matrix.cols
+        guard let labels, let k = labels.max().map({ Int($0) + 1 }), labels.count == matrix.rows else {
+            return try GenreCentroids(values: [Float](repeating: 0, count: g), k: 1, genres: g)
+        }
+        var sums = [Double](repeating: 0, count: k * g), counts = [Double](repeating: 0, count: k)
+        for u in 0..<matrix.rows {
+            let c = Int(labels[u])
+            guard c >= 0, c < k else { continue }
+            counts[c] += 1
+            for j in 0..<g { sums[c * g + j] += Double(matrix[u, j]) }
+        }
+        return try GenreCentroids(values: (0..<(k * g)).map { Float(counts[$0 / g] > 0 ? sums[$0] / counts[$0 / g] : 0) }, k: k, genres: g)
+    }
+
+    /// Top-`k` TF-IDF cosine neighbours of every movie (genres, tags, title words).
+    static func neighbourLists(_ dataset: Dataset, k: Int, options: TrainingOptions, threads: Int) throws -> NeighbourLists {
+        let model = try TfidfVectorizer().fitTransform(MovieDocuments(dataset).documents)
+        let nb = try CosineNeighbours(vectors: model.matrix, k: max(1, min(k, max(1, dataset.movieCount - 1))),
+                                      backend: options.backend, threads: threads)
+        var offsets: [Int64] = [0], index: [Int32] = [], score: [Float] = []
+        for m in 0..<dataset.movieCount {
+            for (j, s) in try nb.neighbours(of: m) {
+                index.append(Int32(j))
+                score.append(s)
+            }
+            offsets.append(Int64(index.count))
+        }
+        return try NeighbourLists(offsets: offsets, index: index, score: score)
+    }
+}

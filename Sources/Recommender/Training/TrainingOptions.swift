@@ -1,0 +1,38 @@
+import Boosting
+import LinearAlgebra
+
+/// Settings of `ModelTrainer.train` (what `movierec train` exposes).
+public struct TrainingOptions: Sendable {
+    /// Seed of every model (features, trees, clusters).
+    public var seed: UInt64 = 42
+    /// Threads (nil = `Threads.defaultCount`).
+    public var threads: Int? = nil
+    /// Kernel backend of the linear-algebra steps (TF-IDF neighbours, clusters).
+    public var backend: Backend = .default
+    /// Feature settings (the same as cross-validation's by default).
+    public var features = FeatureOptions()
+    /// The like-classifier's parameters.
+    public var classifier = EvaluationOptions.defaultClassifier
+    /// The rating regressor's parameters.
+    public var regressor = EvaluationOptions.defaultRegressor
+    /// Similar movies kept per movie in the bundle.
+    public var similarNeighbours = 50
+    /// Where the data came from (recorded in the manifest).
+    public var source = ""
+
+    public init() {}
+
+    /// The options as display strings for the manifest.
+    var parameterStrings: [String: String] {
+        func gbt(_ p: BoostingParameters) -> String {
+            "rounds=\(p.rounds) eta=\(p.eta) max_depth=\(p.maxDepth) min_child_weight=\(p.minChildWeight) subsample=\(p.subsample) colsample_bytree=\(p.colsampleBytree)"
+        }
+        let f = features
+        return [
+            "seed": String(seed), "threads": String(threads ?? 0), "backend": backend.rawValue,
+            "classifier": gbt(classifier), "regressor": gbt(regressor),
+            "features": "like_threshold=\(f.likeThreshold) inner_folds=\(f.innerFolds) movie_prior=\(f.moviePrior) user_prior=\(f.userPrior) genre_prior=\(f.genrePrior) mf=\(f.matrixFactorization) mf_factors=\(f.mf.factors) clusters=\(f.clusters) genre_clusters=\(f.genreClusters) rating_clusters=\(f.ratingClusters) cluster_shrinkage=\(f.clusterShrinkage)",
+            "similar_neighbours": String(similarNeighbours),
+        ]
+    }
+}
