@@ -12,17 +12,27 @@ public struct ALSModel: Sendable, Equatable {
     /// no learned factor and are never recommended.
     public let itemInteractionCounts: [Int32]
     /// The parameters the model was trained with (fold-in uses alpha, λ, the preference transform).
+    /// `threads` is not kept (always nil): it never changes results.
     public let parameters: ImplicitALSParameters
     /// `YᵀY` of the item factors, for fold-in.
     let itemGram: Matrix<Float>
 
-    /// Wraps factors. - Throws: `.invalidInput` when the shapes disagree.
+    /// Wraps factors (`userFactors.cols == itemFactors.cols == parameters.factors`,
+    /// `itemInteractionCounts.count == itemFactors.rows`).
+    /// - Throws: `.invalidInput` naming the disagreeing shapes.
     public init(userFactors: Matrix<Float>, itemFactors: Matrix<Float>, itemInteractionCounts: [Int32],
-                parameters: ImplicitALSParameters) {
+                parameters: ImplicitALSParameters) throws(ALSError) {
+        guard userFactors.cols == parameters.factors, itemFactors.cols == parameters.factors,
+              itemInteractionCounts.count == itemFactors.rows else {
+            throw .invalidInput("user factors \(userFactors.rows)x\(userFactors.cols), item factors \(itemFactors.rows)x\(itemFactors.cols), "
+                + "\(itemInteractionCounts.count) item counts and \(parameters.factors) factors do not fit together")
+        }
         self.userFactors = userFactors
         self.itemFactors = itemFactors
         self.itemInteractionCounts = itemInteractionCounts
-        self.parameters = parameters
+        var p = parameters
+        p.threads = nil
+        self.parameters = p
         self.itemGram = ImplicitALS.gram(itemFactors, backend: parameters.backend)
     }
 

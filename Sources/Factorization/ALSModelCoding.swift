@@ -126,7 +126,7 @@ extension ALSModel {
             guard counts.count == items, counts.allSatisfy({ $0 >= 0 }) else {
                 throw BinaryFormatError.invalid("item counts: \(counts.count) values for \(items) items")
             }
-            return ALSModel(userFactors: x, itemFactors: y, itemInteractionCounts: counts, parameters: p)
+            return try ALSModel(userFactors: x, itemFactors: y, itemInteractionCounts: counts, parameters: p)
         }
     }
 }

@@ -53,7 +53,7 @@ public enum ImplicitALS {
             for p in transposed.range(ofRow: c) where itemWeights.b[p] != 0 { n += 1 }
             counts[c] = n
         }
-        return ALSModel(userFactors: userFactors, itemFactors: itemFactors, itemInteractionCounts: counts,
+        return try ALSModel(userFactors: userFactors, itemFactors: itemFactors, itemInteractionCounts: counts,
                         parameters: parameters)
     }
 

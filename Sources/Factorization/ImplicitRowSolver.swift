@@ -135,6 +135,13 @@ final class ImplicitRowSolver {
                                 columns: UnsafePointer<Int32>, aw: UnsafePointer<Float>, bw: UnsafePointer<Float>,
                                 range: Range<Int>, steps: Int, x: UnsafeMutablePointer<Float>) {
         let k = self.k
+        var any = false
+        for p in range where bw[p] != 0 { any = true; break }
+        if !any {
+            // b = 0: the exact solution is x = 0 (CG would only approach it).
+            x.update(repeating: 0, count: k)
+            return
+        }
         let r = residual, d = direction, q = product
         // r = b − A·x
         applyMatrix(gram: gram, fixed: y, columns: columns, aw: aw, range: range, v: x, out: q)
