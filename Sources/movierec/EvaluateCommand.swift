@@ -1,18 +1,24 @@
 import ArgumentParser
 import Foundation
+import LinearAlgebra
 import MovieLens
 import Recommender
+import Runtime
 
-/// `movierec evaluate --data PATH [--folds 5] [--seed S] [--threads T] [--json]`: honest K-fold
-/// cross-validation of the like-classifier and the rating regressor on leak-free features.
+/// `movierec evaluate --data PATH [--folds 5] [--seed S] [--threads T] [--backend blas|swift]
+/// [--stages cv,clusters,topn] [--json] [--report report.html] [--quiet]`.
 struct EvaluateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
-        abstract: "Cross-validate the like-classifier (AUC, logloss, accuracy) and the rating regressor (RMSE, MAE).",
+        abstract: "Evaluate every model: cross-validation, cluster quality, top-N; optionally an HTML report.",
         discussion: """
-        Every statistic a row's features use is computed from the training folds only, and for \
-        training rows out-of-fold (inner K-fold), so no rating ever sees itself. \
-        Progress goes to stderr when it is a terminal.
+        cv: K-fold cross-validation of the like-classifier (AUC, logloss, accuracy) and the rating \
+        regressor (RMSE, MAE); every statistic a row's features use comes from the training folds only, \
+        and for training rows out-of-fold, so no rating ever sees itself. clusters: inertia, silhouette \
+        and sizes of KMeans of users by genre averages (model 2) and by their sparse ratings (model 3). \
+        topn: precision, recall, NDCG, hit-rate@10 and coverage of each ranking model on a per-user \
+        temporal split. --report writes one self-contained HTML file with SVG charts. Progress goes to \
+        stderr when it is a terminal (--quiet: never).
         """
     )
 
@@ -22,48 +28,95 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Number of folds (2–255).")
     var folds = 5
 
-    @Option(name: .long, help: "Seed of the fold split and the models.")
+    @Option(name: .long, help: "Seed of the fold split, the clusterings and the models.")
     var seed: UInt64 = 42
 
     @Option(name: .long, help: "Threads (default: MOVIEREC_THREADS or all cores).")
     var threads: Int?
 
+    @Option(name: .long, help: "Kernel backend of the clustering: blas or swift (default: MOVIEREC_BACKEND or blas).")
+    var backend: String?
+
+    @Option(name: .long, help: "Comma-separated stages to run: cv, clusters, topn.")
+    var stages = "cv,clusters,topn"
+
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
 
+    @Option(name: .long, help: "Write a self-contained HTML report with charts to this file.")
+    var report: String?
+
+    @Flag(name: .long, help: "No progress output.")
+    var quiet = false
+
     func validate() throws {
-        guard (2...255).contains(folds) else { throw ValidationError("--folds must be between 2 and 255") }
+        guard (2...255).contains(folds) else { throw ValidationError("--folds must be between 2 and 255 (got \(folds))") }
         if let threads, threads < 0 { throw ValidationError("--threads must be positive") }
+        if let backend { _ = try Backend(parsing: backend) }
+        do { _ = try EvaluationStage.parseList(stages) } catch { throw ValidationError("--stages: \(error)") }
+        if let report, report.isEmpty { throw ValidationError("--report needs a file name") }
+    }
+
+    /// The evaluation settings the flags describe.
+    func options() throws -> FullEvaluationOptions {
+        var o = FullEvaluationOptions()
+        o.stages = try EvaluationStage.parseList(stages)
+        o.folds = folds
+        o.seed = seed
+        o.threads = threads
+        o.backend = try backend.map(Backend.init(parsing:)) ?? .default
+        return o
     }
 
     func run() async throws {
-        let progress = RecommenderProgress()
-        let start = DispatchTime.now().uptimeNanoseconds
-        let loaded: LoadResult
+        let progress: any ProgressReporter = quiet ? SilentProgress() : LineProgress()
         do {
-            loaded = try MovieLensReader.load(directory: data, threads: threads)
+            let out = try EvaluateRun.run(data: data, options: try options(), json: json, report: report, progress: progress,
+                                          command: CommandLine.arguments.joined(separator: " "))
+            print(out, terminator: "")
         } catch {
-            throw RecommenderCommandError("\(error)")
-        }
-        let loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        progress.say("loaded \(loaded.dataset.ratingCount) ratings in \(String(format: "%.2f", loadSeconds)) s")
-        var options = EvaluationOptions()
-        options.folds = folds
-        options.seed = seed
-        options.threads = threads
-        let result: CrossValidationResult
-        do {
-            result = try CrossValidation.run(dataset: loaded.dataset, options: options, progress: progress.say)
-        } catch {
-            throw RecommenderCommandError("\(error)")
-        }
-        progress.clear()
-        if json {
-            print(EvaluationReport.json(result, dataset: data, extraSeconds: [("load", loadSeconds)]).rendered())
-        } else {
-            print(EvaluationReport.text(result, dataset: data, extraSeconds: [("load", loadSeconds)]), terminator: "")
+            LineProgress().clear()
+            FileHandle.standardError.write(Data("movierec: error: \(error)\n".utf8))
+            throw ExitCode(1)
         }
     }
+}
+
+/// The logic of `movierec evaluate`, callable from tests and from `movierec pipeline`.
+enum EvaluateRun {
+    /// Loads `data`, evaluates, writes the report when asked, and returns the text to print
+    /// (the table, or the JSON document).
+    static func run(data: String, options: FullEvaluationOptions, json: Bool, report: String?,
+                    progress: any ProgressReporter, command: String? = nil) throws -> String {
+        let summary = try evaluate(data: data, options: options, progress: progress)
+        if let report {
+            try HTMLReport.write(summary, context: ReportContext.current(command: command), to: report)
+            progress.note("report written to \(report)")
+        }
+        (progress as? LineProgress)?.clear()
+        return json ? EvaluationReport.json(summary).rendered() + "\n" : EvaluationPrinting.text(summary)
+    }
+
+    /// Loads `data` (timed as `load`) and runs the evaluation.
+    static func evaluate(data: String, options: FullEvaluationOptions, progress: any ProgressReporter) throws -> EvaluationSummary {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let loaded = try MovieLensReader.load(directory: data, threads: options.threads)
+        let loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        progress.note("loaded \(loaded.dataset.ratingCount) ratings in \(String(format: "%.2f", loadSeconds)) s")
+        return try FullEvaluation.run(dataset: loaded.dataset, dataName: data, options: options, progress: progress)
+            .withSeconds(first: "load", loadSeconds)
+    }
+}
+
+/// A one-line progress display on stderr (stage names and notes), shown only when stderr is a terminal.
+struct LineProgress: ProgressReporter {
+    let line = RecommenderProgress()
+
+    func begin(_ stage: String, total: Int?) { line.say(stage + "…") }
+    func advance(_ units: Int) {}
+    func end() {}
+    func note(_ message: String) { line.say(message) }
+    func clear() { line.clear() }
 }
 
 /// A one-line progress display on stderr, shown only when stderr is a terminal.

@@ -55,3 +55,65 @@ public enum EvaluationReport {
         return out + " total \(f(total, 2))\n"
     }
 }
+
+extension EvaluationReport {
+    /// The JSON document of `movierec evaluate --json` (schema in README, "Evaluating the models
+    /// honestly"). Keys of a stage that did not run are absent; a selected stage that could not
+    /// run is `null` with its reason under `unavailable`.
+    public static func json(_ s: EvaluationSummary) -> JSONValue {
+        var pairs: [(String, JSONValue)] = [
+            ("data", .string(s.data)),
+            ("stages", .array(s.stages.map { .string($0.rawValue) })),
+            ("folds", .integer(s.folds)),
+            ("seed", s.seed <= UInt64(Int.max) ? .integer(Int(s.seed)) : .string(String(s.seed))),
+            ("threads", .integer(s.threads)),
+            ("backend", .string(s.backend)),
+            ("ratings", .integer(s.ratings)),
+            ("users", .integer(s.users)),
+            ("movies", .integer(s.movies)),
+            ("features", .array((s.crossValidation?.featureNames ?? []).map { .string($0) })),
+        ]
+        if let r = s.crossValidation {
+            func metric(_ k: KeyPath<FoldMetrics, Double>) -> JSONValue {
+                let m = r.summary(k)
+                return .object([("mean", .number(m.mean)), ("std", .number(m.std)), ("folds", .array(r.folds.map { .number($0[keyPath: k]) }))])
+            }
+            pairs.append(("classifier", .object([("auc", metric(\.auc)), ("logloss", metric(\.logloss)), ("accuracy", metric(\.accuracy))])))
+            pairs.append(("regressor", .object([("rmse", metric(\.rmse)), ("mae", metric(\.mae))])))
+        }
+        if s.stages.contains(.clusters) {
+            var clusters: [(String, JSONValue)] = []
+            if let g = s.genreClusters { clusters.append(("genre", json(g))) }
+            if let r = s.ratingClusters { clusters.append(("ratings", json(r))) }
+            pairs.append(("clusters", clusters.isEmpty ? .null : .object(clusters)))
+        }
+        if s.stages.contains(.topn) {
+            pairs.append(("topn", s.topN?.json() ?? .null))
+        }
+        pairs.append(("unavailable", .object(s.unavailable.map { ($0.item, .string($0.reason)) })))
+        var seconds: [(String, JSONValue)] = s.seconds.order.map { ($0, .number(s.seconds.seconds[$0] ?? 0)) }
+        seconds.append(("total", .number(s.totalSeconds)))
+        pairs.append(("seconds", .object(seconds)))
+        pairs.append(("stage_seconds", .object(s.detailSeconds.map { d in
+            (d.stage, .object(d.timer.order.map { ($0, .number(d.timer.seconds[$0] ?? 0)) }))
+        })))
+        return .object(pairs)
+    }
+
+    static func json(_ c: ClusterQuality) -> JSONValue {
+        .object([
+            ("k", .integer(c.k)),
+            ("inertia", .number(c.inertia)),
+            ("silhouette", c.silhouette.map { .number($0) } ?? .null),
+            ("silhouette_sample", .integer(c.silhouetteSample)),
+            ("sizes", .array(c.sizes.map { .integer($0) })),
+            ("users", .integer(c.users)),
+            ("columns", .integer(c.features)),
+            ("matrix", .string(c.matrix)),
+            ("algorithm", .string(c.algorithm)),
+            ("iterations", .integer(c.iterations)),
+            ("converged", .bool(c.converged)),
+            ("seconds", .number(c.seconds)),
+        ])
+    }
+}

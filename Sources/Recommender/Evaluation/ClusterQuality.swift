@@ -1,0 +1,105 @@
+import Clustering
+import Foundation
+import LinearAlgebra
+import MovieLens
+import Runtime
+
+/// Settings of the cluster-quality stage.
+public struct ClusterQualityOptions: Sendable, Equatable {
+    /// Clusters of model 2 (users by genre averages); clamped to the number of rated users.
+    public var genreClusters = 8
+    /// Clusters of model 3 (users by their sparse, mean-centred ratings); clamped likewise.
+    public var ratingClusters = 8
+    /// KMeans restarts (the lowest inertia is kept).
+    public var nInit = 10
+    /// Maximum Lloyd iterations per restart.
+    public var maxIter = 300
+    /// Users sampled (seeded) for the silhouette; 0 skips it.
+    public var silhouetteSample = 2000
+    /// Above this many users mini-batch KMeans replaces Lloyd.
+    public var miniBatchAbove = 50_000
+    /// What model 3 clusters: mean-centred ratings (as the feature builder's rating clusters) or raw stars.
+    public var ratingValues: UserMovieMatrix.Values = .meanCentred
+
+    public init() {}
+}
+
+/// How good one KMeans clustering of users is.
+public struct ClusterQuality: Sendable, Equatable {
+    /// `genre` (model 2) or `ratings` (model 3).
+    public var name: String
+    /// What the rows and columns are, for a reader.
+    public var matrix: String
+    /// Rows clustered (users with at least one rating) and columns.
+    public var users: Int, features: Int
+    public var k: Int
+    /// Sum of squared distances to the nearest centre.
+    public var inertia: Double
+    /// Mean silhouette on a seeded sample; nil when skipped or fewer than two clusters are used.
+    public var silhouette: Double?
+    /// Users the silhouette was computed on.
+    public var silhouetteSample: Int
+    /// Users per cluster.
+    public var sizes: [Int]
+    public var iterations: Int
+    public var converged: Bool
+    /// `lloyd` or `minibatch`.
+    public var algorithm: String
+    /// Wall-clock seconds of the fit and the silhouette.
+    public var seconds: Double
+
+    /// Model 2: KMeans of users on their genre averages (`UserGenreMatrix`).
+    public static func genre(dataset: Dataset, options: ClusterQualityOptions, seed: UInt64, backend: Backend,
+                             threads: Int?) throws -> ClusterQuality {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let rated = RatedUsers(dataset)
+        try requireUsers(rated)
+        let x = UserGenreMatrix(dataset, rows: rated).matrix
+        let k = max(1, min(options.genreClusters, rated.count))
+        let miniBatch = rated.count > options.miniBatchAbove
+        let model = miniBatch
+            ? try MiniBatchKMeans(k: k, nInit: min(options.nInit, 3), seed: seed, backend: backend, threads: threads).fit(x)
+            : try KMeans(k: k, nInit: options.nInit, maxIter: options.maxIter, seed: seed, backend: backend, threads: threads).fit(x)
+        let sample = min(options.silhouetteSample, rated.count)
+        let silhouette = sample >= 2 && Set(model.labels).count >= 2
+            ? try Silhouette.score(x, labels: model.labels, sampleSize: sample, seed: seed, backend: backend, threads: threads)
+            : nil
+        return ClusterQuality(
+            name: "genre", matrix: "users × genres average rating", users: rated.count, features: x.cols, k: k,
+            inertia: model.inertia, silhouette: silhouette, silhouetteSample: silhouette == nil ? 0 : sample, sizes: model.sizes,
+            iterations: model.iterations, converged: model.converged, algorithm: miniBatch ? "minibatch" : "lloyd",
+            seconds: elapsed(since: start))
+    }
+
+    /// Model 3: KMeans of users on the sparse users × movies ratings (`UserMovieMatrix`).
+    public static func ratings(dataset: Dataset, options: ClusterQualityOptions, seed: UInt64, backend: Backend,
+                               threads: Int?) throws -> ClusterQuality {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let rated = RatedUsers(dataset)
+        try requireUsers(rated)
+        let x = try UserMovieMatrix.build(dataset, values: options.ratingValues, rows: rated)
+        let k = max(1, min(options.ratingClusters, rated.count))
+        let miniBatch = rated.count > options.miniBatchAbove
+        let model = miniBatch
+            ? try MiniBatchKMeans(k: k, nInit: min(options.nInit, 3), seed: seed, backend: backend, threads: threads).fit(x)
+            : try KMeans(k: k, nInit: options.nInit, maxIter: options.maxIter, seed: seed, backend: backend, threads: threads).fit(x)
+        let sample = min(options.silhouetteSample, rated.count)
+        let silhouette = sample >= 2 && Set(model.labels).count >= 2
+            ? try Silhouette.score(x, labels: model.labels, sampleSize: sample, seed: seed, backend: backend, threads: threads)
+            : nil
+        let what = options.ratingValues == .meanCentred ? "mean-centred ratings" : "ratings"
+        return ClusterQuality(
+            name: "ratings", matrix: "users × movies \(what) (sparse)", users: rated.count, features: x.cols, k: k,
+            inertia: model.inertia, silhouette: silhouette, silhouetteSample: silhouette == nil ? 0 : sample, sizes: model.sizes,
+            iterations: model.iterations, converged: model.converged, algorithm: miniBatch ? "minibatch" : "lloyd",
+            seconds: elapsed(since: start))
+    }
+
+    private static func requireUsers(_ rated: RatedUsers) throws {
+        guard rated.count >= 1 else { throw RecommenderError.insufficientData("cannot cluster users: no user has a rating") }
+    }
+
+    private static func elapsed(since start: UInt64) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds &- start) / 1e9
+    }
+}
