@@ -143,6 +143,34 @@ final class FeatureLeakageTests: XCTestCase {
         }
     }
 
+    /// The inference context of a training set describes any (user, movie, time) exactly as
+    /// `build` describes a test rating with those values; the single-row path agrees; bad
+    /// indices are rejected.
+    func testInferenceContextMatchesTestRows() throws {
+        let data = SyntheticRatings.make()
+        let (train, test) = try split(data)
+        let o = options()
+        let built = try FeatureBuilder.build(dataset: data, trainRows: train, testRows: test, options: o)
+        let inference = try FeatureBuilder.inferenceContext(dataset: data, trainRows: train.reversed(), options: o)
+        XCTAssertEqual(inference.schema, built.schema)
+        XCTAssertEqual(inference.referenceTime, train.map { data.ratingTime[$0] }.max())
+        for (i, r) in test.enumerated().prefix(40) {
+            let pair = [(user: Int(data.ratingUser[r]), movie: Int(data.ratingMovie[r]))]
+            let x = try inference.features(pairs: pair, time: data.ratingTime[r])
+            XCTAssertEqual(row(x, 0), row(built.test, i), "test row \(i)")
+            let single = try inference.row(user: pair[0].user, movie: pair[0].movie, time: data.ratingTime[r])
+            XCTAssertEqual(single.map(\.bitPattern), row(built.test, i))
+        }
+        // A user against many movies, including ones the user never rated.
+        let many = try inference.features(user: 3, movies: Array(0..<data.movieCount))
+        XCTAssertEqual(many.rows, data.movieCount)
+        let mfCol = try XCTUnwrap(built.schema.names.firstIndex(of: "mf_prediction"))
+        XCTAssertGreaterThan(Set((0..<many.rows).map { many[$0, mfCol] }).count, 1, "scores should differ across movies")
+        XCTAssertThrowsError(try inference.features(pairs: [(user: data.userCount, movie: 0)]))
+        XCTAssertThrowsError(try inference.row(user: 0, movie: -1))
+        XCTAssertThrowsError(try FeatureBuilder.inferenceContext(dataset: data, trainRows: [data.ratingCount], options: o))
+    }
+
     func testRejectsBadRows() {
         let data = SyntheticRatings.make(users: 5, movies: 5, perUser: 3)
         XCTAssertThrowsError(try FeatureBuilder.build(dataset: data, trainRows: [0, 1, 99], testRows: [2], options: options()))

@@ -79,22 +79,15 @@ public enum FeatureBuilder {
                                 outside.reserveCapacity(nTrain)
                                 for f in 0..<k where f != job { outside += positionsCopy[f].map { trainRows[$0] } }
                                 outside.sort()
-                                let mf = try options.matrixFactorization
-                                    ? fitMF(dataset, rows: outside, options: options) : nil
-                                let cl = try options.clusters
-                                    ? ClusterContext.fit(dataset: dataset, rows: outside, options: options) : nil
-                                let ctx = FeatureContext(sums: sums, mf: mf, clusters: cl, schema: schema, options: options)
+                                let ctx = try context(dataset: dataset, sortedRows: outside, sums: sums, schema: schema,
+                                                      options: options)
                                 for pos in positionsCopy[job] {
                                     ctx.fill(rating: trainRows[pos], of: dataset, into: tb.value, row: pos, rows: nTrain)
                                 }
                             } else {
                                 // Test rows: context from the whole training set.
-                                let sorted = trainRows.sorted()
-                                let mf = try options.matrixFactorization
-                                    ? fitMF(dataset, rows: sorted, options: options) : nil
-                                let cl = try options.clusters
-                                    ? ClusterContext.fit(dataset: dataset, rows: sorted, options: options) : nil
-                                let ctx = FeatureContext(sums: totalCopy, mf: mf, clusters: cl, schema: schema, options: options)
+                                let ctx = try context(dataset: dataset, sortedRows: trainRows.sorted(), sums: totalCopy,
+                                                      schema: schema, options: options)
                                 for (i, row) in testRows.enumerated() {
                                     ctx.fill(rating: row, of: dataset, into: sb.value, row: i, rows: nTest)
                                 }
@@ -115,6 +108,15 @@ public enum FeatureBuilder {
             trainRows: trainRows, testRows: testRows,
             trainLike: trainRows.map(like), testLike: testRows.map(like),
             trainRating: trainRows.map { dataset.ratingValue[$0] }, testRating: testRows.map { dataset.ratingValue[$0] })
+    }
+
+    /// The context of the ratings `sortedRows` (ascending dataset indices) whose statistics are
+    /// `sums`: fits the factorisation and the clusters on exactly those ratings.
+    static func context(dataset: Dataset, sortedRows: [Int], sums: RatingSums, schema: FeatureSchema,
+                        options: FeatureOptions) throws -> FeatureContext {
+        let mf = try options.matrixFactorization ? fitMF(dataset, rows: sortedRows, options: options) : nil
+        let cl = try options.clusters ? ClusterContext.fit(dataset: dataset, rows: sortedRows, options: options) : nil
+        return FeatureContext(sums: sums, mf: mf, clusters: cl, schema: schema, options: options)
     }
 
     /// The inner folds of the training rows (by position in `trainRows`). Depends only on the

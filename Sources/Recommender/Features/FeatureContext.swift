@@ -8,7 +8,7 @@ import MovieLens
 /// A context never sees the ratings it is asked to describe — the builder guarantees that by
 /// constructing it from the training set minus the row's inner fold (training rows) or from the
 /// whole training set (test rows).
-struct FeatureContext {
+struct FeatureContext: Sendable {
     let schema: FeatureSchema
     let options: FeatureOptions
     let sums: RatingSums
@@ -49,14 +49,22 @@ struct FeatureContext {
 
     /// Writes the features of rating `r` of `data` into column-major `out` (`rows` rows) at row `i`.
     func fill(rating r: Int, of data: Dataset, into out: UnsafeMutableBufferPointer<Float>, row i: Int, rows: Int) {
+        fill(user: Int(data.ratingUser[r]), movie: Int(data.ratingMovie[r]), time: data.ratingTime[r], of: data,
+             into: out, row: i, rows: rows)
+    }
+
+    /// Writes the features of user `u` (dense index) and movie `m` at Unix time `time` (which
+    /// only sets `movie_age_at_rating`) into column-major `out` (`rows` rows) at row `i`.
+    /// `u` and `m` must be valid dense indices of `data`.
+    func fill(user u: Int, movie m: Int, time: Int64, of data: Dataset, into out: UnsafeMutableBufferPointer<Float>,
+              row i: Int, rows: Int) {
         var c = 0
         @inline(__always) func put(_ v: Float) { out[c * rows + i] = v; c += 1 }
-        let u = Int(data.ratingUser[r]), m = Int(data.ratingMovie[r])
         put(Float(sums.userN[u])); put(userMean[u]); put(userStd[u]); put(userLikeRate[u])
         put(Float(sums.movieN[m])); put(movieMean[m]); put(movieStd[m]); put(movieLikeRate[m])
         let year = data.years[m]
         put(year > 0 ? Float(year) : .nan)
-        let ratedYear = 1970 + Double(data.ratingTime[r]) / 31_556_952
+        let ratedYear = 1970 + Double(time) / 31_556_952
         put(year > 0 ? Float(ratedYear - Double(year)) : .nan)
         let bits = data.genres[m]
         put(Float(bits.nonzeroBitCount))
