@@ -24,7 +24,7 @@ import Runtime
 /// Files are written into a temporary directory beside `directory`, flushed, then renamed.
 public enum DatasetSynthesizer {
     /// Ratings per generation block (fixed, so output does not depend on threads).
-    static let blockRatings = 1 << 18
+    static let defaultBlockRatings = 1 << 18
 
     /// Generates the data set described by `parameters` into `directory`.
     /// - Parameters:
@@ -32,6 +32,12 @@ public enum DatasetSynthesizer {
     ///   - threads: worker threads (`nil`: `Threads.defaultCount`); the output is the same for any count.
     public static func generate(_ parameters: SynthParameters, into directory: String, overwrite: Bool = false,
                                 threads: Int? = nil, progress: any ProgressReporter = SilentProgress()) throws -> SynthSummary {
+        try generate(parameters, into: directory, overwrite: overwrite, threads: threads, progress: progress, blockRatings: defaultBlockRatings)
+    }
+
+    /// `generate` with a chosen block size (tests use small blocks to exercise many blocks).
+    static func generate(_ parameters: SynthParameters, into directory: String, overwrite: Bool, threads: Int?,
+                         progress: any ProgressReporter, blockRatings: Int) throws -> SynthSummary {
         try parameters.validate()
         let threads = Threads.resolve(threads)
         let mixer = SeedMixer(seed: parameters.seed)
@@ -40,12 +46,14 @@ public enum DatasetSynthesizer {
         var model = SynthModel()
         let movies = MovieCatalog.make(movies: parameters.movies, model: model, mixer: mixer)
         let popularity = AliasTable(weights: movies.weight)
-        model.calibrate(movies: movies, popularity: popularity, mixer: mixer)
 
         var taggerShare = 0.1
         let tagTarget = Double(parameters.tagTarget)
         if tagTarget > taggerShare * Double(parameters.ratings) { taggerShare = min(1, tagTarget / Double(parameters.ratings)) }
         let tagRate = min(1, tagTarget / max(1, taggerShare * Double(parameters.ratings)))
+        let pilot = UserRatingsGenerator(model: model, movies: movies, popularity: popularity, mixer: mixer,
+                                         taggerShare: taggerShare, tagRate: tagRate)
+        model.calibrate(pilotScores: pilot.pilotScores(counts: counts))
         let generator = UserRatingsGenerator(model: model, movies: movies, popularity: popularity, mixer: mixer,
                                              taggerShare: taggerShare, tagRate: tagRate)
 
@@ -57,7 +65,7 @@ public enum DatasetSynthesizer {
             try ratingsFile.write(Array("userId,movieId,rating,timestamp\n".utf8))
             try tagsFile.write(Array("userId,movieId,tag,timestamp\n".utf8))
             let blocks = BlockStreamer.blocks(items: counts.count, target: blockRatings) { Int(counts[$0]) }
-            let streamer = BlockStreamer(threads: threads, ratingsPerBlock: blockRatings)
+            let streamer = BlockStreamer(threads: threads, ratingsPerBlock: min(blockRatings, parameters.ratings))
             var scratch = (0..<streamer.slots).map { _ in UserRatingsGenerator.Scratch(movies: parameters.movies) }
             let stats = try progress.stage("synth: ratings", total: parameters.ratings) {
                 try counts.withUnsafeBufferPointer { countsBuffer in

@@ -28,6 +28,13 @@ public enum FractalExpansion {
     /// Expands `parameters.source` into `directory`.
     public static func expand(_ parameters: ExpandParameters, into directory: String, overwrite: Bool = false,
                               threads: Int? = nil, progress: any ProgressReporter = SilentProgress()) throws -> SynthSummary {
+        try expand(parameters, into: directory, overwrite: overwrite, threads: threads, progress: progress,
+                   blockRatings: DatasetSynthesizer.defaultBlockRatings)
+    }
+
+    /// `expand` with a chosen block size (tests use small blocks to exercise many blocks).
+    static func expand(_ parameters: ExpandParameters, into directory: String, overwrite: Bool, threads: Int?,
+                       progress: any ProgressReporter, blockRatings: Int) throws -> SynthSummary {
         let f1 = parameters.userFactor, f2 = parameters.movieFactor
         guard (1...1024).contains(f1), (1...1024).contains(f2) else {
             throw SynthError.invalidParameter(name: "--factor", reason: "each factor must be 1…1024 (got \(f1)x\(f2))")
@@ -72,10 +79,10 @@ public enum FractalExpansion {
             let tagsFile = try out.open("tags.csv")
             try ratingsFile.write(Array("userId,movieId,rating,timestamp\n".utf8))
             try tagsFile.write(Array("userId,movieId,tag,timestamp\n".utf8))
-            let blocks = BlockStreamer.blocks(items: userCopies, target: DatasetSynthesizer.blockRatings) {
+            let blocks = BlockStreamer.blocks(items: userCopies, target: blockRatings) {
                 ratingsByUser.count(active[Int(userSource[$0]) / f1])
             }
-            let streamer = BlockStreamer(threads: threads, ratingsPerBlock: DatasetSynthesizer.blockRatings)
+            let streamer = BlockStreamer(threads: threads, ratingsPerBlock: min(blockRatings, source.ratingCount * f1))
             let total = source.ratingCount * f1
             let stats = try progress.stage("synth: expand ratings", total: total) {
                 try streamer.run(blockRatings: blocks.map(\.ratings), ratingsFile: ratingsFile, tagsFile: tagsFile,

@@ -42,22 +42,13 @@ struct SynthModel: Sendable {
         return level
     }
 
-    /// Sets `thresholds` from a pilot sample of scores (see the type's documentation).
-    mutating func calibrate(movies: MovieCatalog, popularity: AliasTable, mixer: SeedMixer) {
-        let pilotUsers = 1024, perUser = 128
-        var scores = [Float]()
-        scores.reserveCapacity(pilotUsers * perUser)
-        for u in 0..<pilotUsers {
-            var g = mixer.generator(.calibration, u)
-            let user = UserTaste.draw(&g, model: self)
-            for _ in 0..<perUser {
-                let m = popularity.draw(&g)
-                scores.append(user.score(movie: m, movies: movies) + noiseSD * g.nextNoise())
-            }
-        }
-        scores.sort()
+    /// Sets `thresholds` from a pilot sample of latent scores (with noise): threshold k is the
+    /// sample's quantile at the target share of ratings ≤ k half stars.
+    mutating func calibrate(pilotScores scores: [Float]) {
+        let scores = scores.sorted()
         var cumulative = 0.0
         thresholds = []
+        guard !scores.isEmpty else { thresholds = [Float](repeating: 0, count: 9); return }
         for k in 0..<9 {
             cumulative += SynthModel.targetShare[k]
             let index = min(scores.count - 1, max(0, Int((cumulative * Double(scores.count)).rounded(.down))))

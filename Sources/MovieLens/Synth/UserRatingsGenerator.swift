@@ -81,6 +81,28 @@ struct UserRatingsGenerator {
         stats.halfStars += halfStarSum
     }
 
+    /// Latent scores (with noise) of a pilot sample of about `target` ratings: every `stride`-th
+    /// user with its real count and movie choice, from the calibration streams (see `SynthModel`).
+    func pilotScores(counts: [Int32], target: Int = 1 << 17) -> [Float] {
+        let total = counts.reduce(0) { $0 + Int($1) }
+        let stride = max(1, total / max(1, target))
+        var scratch = Scratch(movies: movies.count)
+        var scores: [Float] = []
+        scores.reserveCapacity(min(total, 2 * target))
+        var u = 0
+        while u < counts.count {
+            var g = mixer.generator(.calibration, u)
+            let taste = UserTaste.draw(&g, model: model)
+            chooseMovies(count: Int(counts[u]), &g, &scratch)
+            for m in scratch.chosen {
+                scores.append(taste.score(movie: Int(m), movies: movies) + model.noiseSD * g.nextNoise())
+            }
+            for m in scratch.chosen { scratch.seen[Int(m) >> 6] = 0 }
+            u += stride
+        }
+        return scores
+    }
+
     /// Fills `scratch.chosen` with `n` distinct movies drawn by popularity without replacement:
     /// alias-table draws rejected when already chosen; for heavy users (more than a quarter of
     /// the catalogue) or when rejections pile up, the rest by Efraimidis–Spirakis keys
