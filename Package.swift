@@ -75,6 +75,13 @@ let package = Package(
             path: "Benchmarks/movierec-bench",
             swiftSettings: native
         ),
+        // Serving latency of a model bundle: load, recommend per model, predict (medians).
+        .executableTarget(
+            name: "movierec-serve-bench",
+            dependencies: ["Recommender"],
+            path: "Benchmarks/serve-bench",
+            swiftSettings: native
+        ),
         // Test-only helpers: locating the shared MovieLens data, temporary directories.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TestSupport"]),
