@@ -46,8 +46,7 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Write a self-contained HTML report with charts to this file.")
     var report: String?
 
-    @Flag(name: .long, help: "No progress output.")
-    var quiet = false
+    @OptionGroup var output: OutputOptions
 
     func validate() throws {
         guard (2...255).contains(folds) else { throw ValidationError("--folds must be between 2 and 255 (got \(folds))") }
@@ -69,13 +68,15 @@ struct EvaluateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let progress: any ProgressReporter = quiet ? SilentProgress() : LineProgress()
+        let progress = output.start()
+        defer { (progress as? TerminalProgress)?.close() }
         do {
             let out = try EvaluateRun.run(data: data, options: try options(), json: json, report: report, progress: progress,
                                           command: CommandLine.arguments.joined(separator: " "))
+            (progress as? TerminalProgress)?.close()
             print(out, terminator: "")
         } catch {
-            LineProgress().clear()
+            (progress as? TerminalProgress)?.close()
             FileHandle.standardError.write(Data("movierec: error: \(error)\n".utf8))
             throw ExitCode(1)
         }
@@ -93,7 +94,6 @@ enum EvaluateRun {
             try HTMLReport.write(summary, context: ReportContext.current(command: command), to: report)
             progress.note("report written to \(report)")
         }
-        (progress as? LineProgress)?.clear()
         return json ? EvaluationReport.json(summary).rendered() + "\n" : EvaluationPrinting.text(summary)
     }
 
@@ -105,32 +105,6 @@ enum EvaluateRun {
         progress.note("loaded \(loaded.dataset.ratingCount) ratings in \(String(format: "%.2f", loadSeconds)) s")
         return try FullEvaluation.run(dataset: loaded.dataset, dataName: data, options: options, progress: progress)
             .withSeconds(first: "load", loadSeconds)
-    }
-}
-
-/// A one-line progress display on stderr (stage names and notes), shown only when stderr is a terminal.
-struct LineProgress: ProgressReporter {
-    let line = RecommenderProgress()
-
-    func begin(_ stage: String, total: Int?) { line.say(stage + "…") }
-    func advance(_ units: Int) {}
-    func end() {}
-    func note(_ message: String) { line.say(message) }
-    func clear() { line.clear() }
-}
-
-/// A one-line progress display on stderr, shown only when stderr is a terminal.
-struct RecommenderProgress: Sendable {
-    let enabled = isatty(2) != 0
-
-    func say(_ line: String) {
-        guard enabled else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
-    }
-
-    func clear() {
-        guard enabled else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
     }
 }
 

@@ -129,7 +129,9 @@ public enum FullEvaluation {
             case .cv:
                 progress.note("cross-validation: \(options.folds) folds")
                 let result = try timer.measure("cv") {
-                    try CrossValidation.run(dataset: dataset, options: options.crossValidation, progress: { progress.note($0) })
+                    try progress.stage("cross-validation") {
+                        try CrossValidation.run(dataset: dataset, options: options.crossValidation, progress: { progress.note($0) })
+                    }
                 }
                 summary.crossValidation = result
                 summary.detailSeconds.append((stage: "cv", timer: result.timer))
