@@ -1,10 +1,21 @@
+import Boosting
+import Factorization
 import Foundation
 import MovieLens
 import Runtime
 
 /// The ranking models of the top-N evaluation, by their report key.
 public enum TopNModel: String, Sendable, CaseIterable {
+    /// Most-liked movies overall.
     case popularity
+    /// The like-classifier's probability over every unrated catalogue movie.
+    case classifier
+    /// The notebook's hybrid: classifier probability + tuned weight × cluster affinity.
+    case notebookHybrid = "notebook_hybrid"
+    /// Implicit-feedback ALS.
+    case als
+    /// The two-stage hybrid (ALS + clusters + popularity candidates, ranked by a booster).
+    case hybrid
 }
 
 /// Settings of `TopNEvaluation.run`.
@@ -19,6 +30,18 @@ public struct TopNOptions: Sendable {
     public var threads: Int? = nil
     /// A rating ≥ this is relevant / a like.
     public var likeThreshold: Float = 4
+    /// The `als` model's parameters (the Factorization engine's defaults).
+    public var als = ImplicitALSParameters()
+    /// Features of the classifier and the notebook hybrid.
+    public var features = FeatureOptions()
+    /// The like-classifier's boosting parameters (the cross-validation's by default).
+    public var classifier = EvaluationOptions.defaultClassifier
+    /// The classifier and the notebook hybrid score every catalogue movie for a user (tens of
+    /// milliseconds each), so they are evaluated on a seeded sample of this many evaluated users
+    /// (0 = all); the notebook hybrid also tunes its weight on this many validation users.
+    public var classifierUsers = 100
+    /// The two-stage hybrid's settings (its `likeThreshold`, seed and threads follow these options).
+    public var hybrid = TwoStageHybridOptions()
 
     public init() {}
 
@@ -103,27 +126,95 @@ public enum TopNEvaluation {
         }
         guard !users.isEmpty else { throw RecommenderError.insufficientData("no user has a relevant (≥ \(options.likeThreshold)★) test rating") }
         var results: [TopNModelResult] = []
+        var alsParameters = options.als
+        alsParameters.threads = threads
+        var hybridOptions = options.hybrid
+        hybridOptions.features.likeThreshold = options.likeThreshold
+        hybridOptions.seed = options.seed
+        hybridOptions.threads = threads
+        // The hybrid's final stage 1 reuses the `als` model when both use the same parameters.
+        var featureOptions = options.features
+        featureOptions.likeThreshold = options.likeThreshold
+        featureOptions.seed = options.seed
+        var classifierParameters = options.classifier
+        classifierParameters.seed = options.seed
+        var sharedClassifier: ClassifierRanker? = nil
+        var sharedClassifierSeconds = 0.0
+        func fitClassifier() throws -> ClassifierRanker {
+            if let sharedClassifier { return sharedClassifier }
+            let start = DispatchTime.now().uptimeNanoseconds
+            let fitted = try ClassifierRanker.fit(dataset: dataset, trainRows: split.trainRows, features: featureOptions,
+                                                  booster: classifierParameters, threads: threads)
+            sharedClassifierSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            sharedClassifier = fitted
+            return fitted
+        }
+        let sampled = sample(Array(users.indices), count: options.classifierUsers, seed: options.seed)
+        var sharedALS: ALSRanker? = nil
+        var sharedALSSeconds = 0.0
+        func fitALS() throws -> ALSRanker {
+            if let sharedALS { return sharedALS }
+            let start = DispatchTime.now().uptimeNanoseconds
+            let fitted = try ALSRanker.fit(train, parameters: alsParameters, progress: progress)
+            sharedALSSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            sharedALS = fitted
+            return fitted
+        }
         for model in options.models {
             let start = DispatchTime.now().uptimeNanoseconds
+            var extraSeconds = 0.0
             let ranker: any TopNRanker = try progress.stage("top-N \(model.rawValue): fit") {
                 switch model {
-                case .popularity: return PopularityRanker.fit(train, likeThreshold: options.likeThreshold)
+                case .popularity:
+                    return PopularityRanker.fit(train, likeThreshold: options.likeThreshold)
+                case .als:
+                    return try fitALS()
+                case .classifier:
+                    return try fitClassifier()
+                case .notebookHybrid:
+                    let reused = sharedClassifier != nil
+                    let final = try fitClassifier()
+                    if reused { extraSeconds = sharedClassifierSeconds }
+                    return try NotebookHybridRanker.fit(dataset: dataset, trainRows: split.trainRows, final: final,
+                                                        features: featureOptions, booster: classifierParameters, k: options.k,
+                                                        tuningUsers: options.classifierUsers, seed: options.seed, threads: threads)
+                case .hybrid:
+                    var als: ALSRanker? = nil
+                    if hybridOptions.als == options.als {
+                        let reused = sharedALS != nil
+                        als = try fitALS()
+                        // Charge the shared ALS fit to the hybrid as well.
+                        if reused { extraSeconds = sharedALSSeconds }
+                    }
+                    return try TwoStageHybridRanker.fit(dataset: dataset, trainRows: split.trainRows, options: hybridOptions,
+                                                        als: als, progress: progress)
                 }
             }
             let fitted = DispatchTime.now().uptimeNanoseconds
-            let lists = progress.stage("top-N \(model.rawValue): recommend", total: users.count) {
-                recommendAll(ranker, users: users, train: train, count: options.k, threads: threads, progress: progress)
+            let subset = model == .classifier || model == .notebookHybrid ? sampled : Array(users.indices)
+            let lists = progress.stage("top-N \(model.rawValue): recommend", total: subset.count) {
+                recommendAll(ranker, users: subset.map { users[$0] }, train: train, count: options.k, threads: threads, progress: progress)
             }
             let done = DispatchTime.now().uptimeNanoseconds
             var acc = RankingAccumulator(k: options.k)
-            for (i, list) in lists.enumerated() { acc.add(recommended: list, relevant: relevant[i]) }
+            for (i, list) in lists.enumerated() { acc.add(recommended: list, relevant: relevant[subset[i]]) }
             let r = TopNModelResult(model: model, metrics: acc.result(catalogueSize: catalogueSize),
-                                    fitSeconds: Double(fitted - start) / 1e9, recommendSeconds: Double(done - fitted) / 1e9)
+                                    fitSeconds: Double(fitted - start) / 1e9 + extraSeconds, recommendSeconds: Double(done - fitted) / 1e9)
             progress.note("top-N \(model.rawValue): NDCG@\(options.k) \(r.metrics.ndcg)")
             results.append(r)
         }
         return TopNResult(k: options.k, trainRatings: split.trainRows.count, testRatings: split.testRows.count,
                           evaluatedUsers: users.count, catalogueSize: catalogueSize, models: results)
+    }
+
+    /// `count` of `items` chosen by a seeded shuffle, in ascending order (all of them when
+    /// `count` is 0 or at least `items.count`).
+    static func sample(_ items: [Int], count: Int, seed: UInt64) -> [Int] {
+        guard count > 0, count < items.count else { return items }
+        var order = items
+        var rng = SplitMix64(seed: seed ^ 0x5EED_5A3F_1E00_0001)
+        for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, rng.nextBelow(i + 1)) }
+        return order.prefix(count).sorted()
     }
 
     /// Each user's list (dense movie indices, best first), in parallel over users.
