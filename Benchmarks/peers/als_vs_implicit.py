@@ -39,7 +39,8 @@ import subprocess
 import sys
 import time
 
-DEFAULTS = dict(factors=64, iterations=15, regularization=0.1, alpha=10.0)
+# MovieRec's tuned defaults (ImplicitALSParameters): the same numbers on both sides.
+DEFAULTS = dict(factors=64, iterations=15, regularization=30.0, alpha=1.0)
 
 
 def data_root(name):
