@@ -30,7 +30,11 @@ struct AliasTable: Sendable {
             }
         }
         // Whatever is left (rounding) keeps its own slot with probability 1.
+        packed = (0..<n).map { UInt64(threshold[$0]) << 32 | UInt64(UInt32(bitPattern: alias[$0])) }
     }
+
+    /// Threshold (high 32 bits) and alias (low 32 bits) of each slot, one load per draw.
+    private(set) var packed: [UInt64] = []
 
     /// One draw: the high bits pick the slot, the low 32 bits the coin.
     @inline(__always)
@@ -38,6 +42,7 @@ struct AliasTable: Sendable {
         let x = g.next()
         let slot = Int(truncatingIfNeeded: x.multipliedFullWidth(by: UInt64(alias.count)).high)
         let coin = UInt32(truncatingIfNeeded: x)
-        return coin < threshold[slot] ? slot : Int(alias[slot])
+        let entry = packed.withUnsafeBufferPointer { $0[slot] }
+        return coin < UInt32(truncatingIfNeeded: entry >> 32) ? slot : Int(UInt32(truncatingIfNeeded: entry))
     }
 }

@@ -18,32 +18,28 @@ struct BlockStreamer {
     /// Expected ratings per block (for the buffers' initial capacity).
     let ratingsPerBlock: Int
 
-    /// Runs `generate(block, slot, &ratings, &tags)` for every block of `blockRatings` (its rating
+    /// Runs `generate(block, slot, ratings, tags)` for every block of `blockRatings` (its rating
     /// count, reported to `progress` once the block is written) and appends the buffers to the files.
     /// `slot` is in `0..<slots`, unique among the blocks generated at the same time.
     func run(blockRatings: [Int], ratingsFile: StreamFile, tagsFile: StreamFile, progress: any ProgressReporter,
-             _ generate: (_ block: Int, _ slot: Int, _ ratings: inout ByteSink, _ tags: inout ByteSink) -> Stats) throws -> Stats {
+             _ generate: (_ block: Int, _ slot: Int, _ ratings: ByteSink, _ tags: ByteSink) -> Stats) throws -> Stats {
         let wave = slots
-        var ratingSinks = (0..<wave).map { _ in ByteSink(capacity: ratingsPerBlock * 28) }
-        var tagSinks = (0..<wave).map { _ in ByteSink(capacity: 1 << 16) }
+        let ratingSinks = (0..<wave).map { _ in ByteSink(capacity: ratingsPerBlock * 28) }
+        let tagSinks = (0..<wave).map { _ in ByteSink(capacity: 1 << 16) }
         var stats = [Stats](repeating: Stats(), count: wave)
         var total = Stats()
         var first = 0
         while first < blockRatings.count {
             let n = min(wave, blockRatings.count - first)
-            ratingSinks.withUnsafeMutableBufferPointer { rs in
-                tagSinks.withUnsafeMutableBufferPointer { ts in
-                    stats.withUnsafeMutableBufferPointer { st in
-                        let shared = UnsafeSendable((rs, ts, st))
-                        withoutActuallyEscaping(generate) { generate in
-                            let body = UnsafeSendable(generate)
-                            parallelFor(chunks: n, threads: threads) { c in
-                                let (rs, ts, st) = shared.value
-                                rs[c].removeAll()
-                                ts[c].removeAll()
-                                st[c] = body.value(first + c, c, &rs[c], &ts[c])
-                            }
-                        }
+            stats.withUnsafeMutableBufferPointer { st in
+                let shared = UnsafeSendable((ratingSinks, tagSinks, st))
+                withoutActuallyEscaping(generate) { generate in
+                    let body = UnsafeSendable(generate)
+                    parallelFor(chunks: n, threads: threads) { c in
+                        let (rs, ts, st) = shared.value
+                        rs[c].removeAll()
+                        ts[c].removeAll()
+                        st[c] = body.value(first + c, c, rs[c], ts[c])
                     }
                 }
             }

@@ -1,73 +1,112 @@
 /// A growable byte buffer with hand-written CSV formatting (no `String` per row): the generator
 /// formats each block of rows into one of these, and the blocks are written to disk in order.
-struct ByteSink {
-    private(set) var bytes: [UInt8] = []
+///
+/// A class over raw storage, so that the per-byte writes of the hot loop are plain stores: each
+/// write method first makes room for its largest possible output (one compare), then stores
+/// without further checks.
+final class ByteSink {
+    private var storage: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private(set) var count = 0
 
-    init(capacity: Int) { bytes.reserveCapacity(capacity) }
+    init(capacity: Int) {
+        self.capacity = max(64, capacity)
+        storage = .allocate(capacity: self.capacity)
+    }
 
-    var count: Int { bytes.count }
+    deinit { storage.deallocate() }
 
-    mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
+    /// The bytes written so far (valid until the next write).
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: storage, count: count) }
+
+    func removeAll() { count = 0 }
+
+    /// Makes room for `extra` more bytes.
+    @inline(__always)
+    func reserve(_ extra: Int) {
+        if count + extra > capacity { grow(count + extra) }
+    }
+
+    private func grow(_ needed: Int) {
+        let newCapacity = max(needed, capacity * 2)
+        let fresh = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        fresh.update(from: storage, count: count)
+        storage.deallocate()
+        storage = fresh
+        capacity = newCapacity
+    }
 
     @inline(__always)
-    mutating func byte(_ b: UInt8) { bytes.append(b) }
+    func byte(_ b: UInt8) {
+        reserve(1)
+        storage[count] = b
+        count += 1
+    }
 
     @inline(__always)
-    mutating func comma() { bytes.append(44) }
+    func comma() { byte(44) }
 
     @inline(__always)
-    mutating func newline() { bytes.append(10) }
+    func newline() { byte(10) }
 
     /// The decimal digits of a non-negative integer (negative values are written as 0).
     @inline(__always)
-    mutating func int(_ value: Int64) {
+    func int(_ value: Int64) {
+        reserve(20)
         var v = UInt64(max(0, value))
-        var tmp: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                  UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = 0
-        withUnsafeMutableBytes(of: &tmp) { t in
-            repeat {
-                let q = v / 10
-                t[19 - n] = UInt8(truncatingIfNeeded: v - q * 10) &+ 48
-                n += 1
-                v = q
-            } while v != 0
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: t[(20 - n)..<20]))
-        }
+        var digits = 1
+        var probe = v
+        while probe >= 10 { probe /= 10; digits += 1 }
+        var i = count + digits - 1
+        repeat {
+            let q = v / 10
+            storage[i] = UInt8(truncatingIfNeeded: v &- q &* 10) &+ 48
+            i -= 1
+            v = q
+        } while v != 0
+        count += digits
     }
 
     /// `value` zero-padded to at least `width` digits (IMDb ids are written `0114709`).
-    mutating func int(_ value: Int64, width: Int) {
+    func int(_ value: Int64, width: Int) {
         var digits = 1, v = max(0, value)
         while v >= 10 { v /= 10; digits += 1 }
-        for _ in digits..<max(digits, width) { bytes.append(48) }
+        for _ in digits..<max(digits, width) { byte(48) }
         int(value)
     }
 
     /// A rating given in half stars (1…10) as MovieLens writes it: `0.5`, `4.0`, `4.5`.
     @inline(__always)
-    mutating func halfStars(_ halves: Int) {
-        bytes.append(UInt8(truncatingIfNeeded: halves >> 1) &+ 48)
-        bytes.append(46)
-        bytes.append(halves & 1 == 0 ? 48 : 53)
+    func halfStars(_ halves: Int) {
+        reserve(4)
+        storage[count] = UInt8(truncatingIfNeeded: halves >> 1) &+ 48
+        storage[count + 1] = 46
+        storage[count + 2] = halves & 1 == 0 ? 48 : 53
+        count += 3
     }
 
     /// Raw UTF-8 text.
-    mutating func text(_ s: String) { bytes.append(contentsOf: s.utf8) }
+    func text(_ s: String) {
+        let utf8 = s.utf8
+        reserve(utf8.count)
+        for b in utf8 {
+            storage[count] = b
+            count += 1
+        }
+    }
 
     /// A CSV field: quoted (with `"` doubled) when it contains a comma, a quote or a line break.
-    mutating func csvField(_ s: String) {
+    func csvField(_ s: String) {
         let utf8 = s.utf8
         guard utf8.contains(where: { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }) else {
-            bytes.append(contentsOf: utf8)
+            text(s)
             return
         }
-        bytes.append(34)
+        byte(34)
         for b in utf8 {
-            if b == 34 { bytes.append(34) }
-            bytes.append(b)
+            if b == 34 { byte(34) }
+            byte(b)
         }
-        bytes.append(34)
+        byte(34)
     }
 }

@@ -74,7 +74,7 @@ public enum DatasetSynthesizer {
                         return try streamer.run(blockRatings: blocks.map(\.ratings), ratingsFile: ratingsFile, tagsFile: tagsFile,
                                                 progress: progress) { block, slot, ratings, tags in
                             let (cb, sb) = shared.value
-                            return generator.generate(users: blocks[block].items, counts: cb, ratings: &ratings, tags: &tags,
+                            return generator.generate(users: blocks[block].items, counts: cb, ratings: ratings, tags: tags,
                                                       scratch: &sb[slot])
                         }
                     }
@@ -97,7 +97,7 @@ public enum DatasetSynthesizer {
 
     static func writeMovies(_ movies: MovieCatalog, _ out: OutputDirectory) throws -> Int64 {
         let file = try out.open("movies.csv")
-        var sink = ByteSink(capacity: movies.count * 48 + 64)
+        let sink = ByteSink(capacity: movies.count * 48 + 64)
         sink.text("movieId,title,genres\n")
         let names = Genres.latest
         for m in 0..<movies.count {
@@ -124,7 +124,7 @@ public enum DatasetSynthesizer {
     /// Synthetic links: 7-digit IMDb-style and TMDb-style numbers, increasing with the movie id.
     static func writeLinks(_ movies: MovieCatalog, _ out: OutputDirectory, mixer: SeedMixer) throws -> Int64 {
         let file = try out.open("links.csv")
-        var sink = ByteSink(capacity: movies.count * 24 + 32)
+        let sink = ByteSink(capacity: movies.count * 24 + 32)
         sink.text("movieId,imdbId,tmdbId\n")
         var g = mixer.generator(.movie, -1)
         var imdb: Int64 = 100_000, tmdb: Int64 = 100

@@ -143,7 +143,7 @@ public enum FractalExpansion {
     /// `movies.csv` of the copies, in new-id order.
     static func writeMovies(_ source: Dataset, copies f2: Int, order: [Int32], _ out: OutputDirectory) throws -> Int64 {
         let file = try out.open("movies.csv")
-        var sink = ByteSink(capacity: order.count * 56 + 64)
+        let sink = ByteSink(capacity: order.count * 56 + 64)
         sink.text("movieId,title,genres\n")
         // Genre names of the source vocabulary in the ml-latest vocabulary (nil: not in it).
         let rename: [Int?] = source.genreNames.map { name in

@@ -19,6 +19,8 @@ struct MovieCatalog: Sendable {
     var factors: [Float]
     /// `1 / sqrt(genre count)` (0 for a movie without genres).
     var genreScale: [Float]
+    /// What the rating loop reads of each movie, packed in one record (one cache miss per rating).
+    var records: [MovieRecord]
 
     var count: Int { ids.count }
 
@@ -71,8 +73,13 @@ struct MovieCatalog: Sendable {
             bias[m] = Float(model.movieBiasSD * (rho * z + (1 - rho * rho).squareRoot() * g.nextGaussian()))
             for j in 0..<k { factors[m * k + j] = Float(model.factorSD * g.nextGaussian()) }
         }
+        let records = (0..<movies).map { m in
+            MovieRecord(factors: (factors[m * k], factors[m * k + 1], factors[m * k + 2], factors[m * k + 3],
+                                  factors[m * k + 4], factors[m * k + 5], factors[m * k + 6], factors[m * k + 7]), bias: bias[m], genreScale: genreScale[m],
+                        genres: genres[m], id: Int32(truncatingIfNeeded: ids[m]))
+        }
         return MovieCatalog(ids: ids, titles: titles, years: years, genres: genres, weight: weight, bias: bias,
-                            factors: factors, genreScale: genreScale)
+                            factors: factors, genreScale: genreScale, records: records)
     }
 
     /// Genres: each genre independently with its ml-latest-small share (≈ 2.3 per movie), at
@@ -115,4 +122,14 @@ struct MovieCatalog: Sendable {
         }
         return base + " (" + String(year) + ")"
     }
+}
+
+/// The per-rating data of one movie.
+struct MovieRecord: Sendable {
+    var factors: (Float, Float, Float, Float, Float, Float, Float, Float)
+    var bias: Float
+    var genreScale: Float
+    var genres: UInt32
+    /// The movie id (below 2³¹: at most 10 M movies with gaps below 16).
+    var id: Int32
 }

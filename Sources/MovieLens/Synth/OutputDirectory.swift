@@ -78,24 +78,25 @@ final class StreamFile {
     deinit { if fd >= 0 { _ = Foundation.close(fd) } }
 
     /// Appends `bytes` to the file.
-    func write(_ bytes: [UInt8]) throws {
-        try bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                guard let base = raw.baseAddress else { return }
-                let n = Foundation.write(fd, base + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw SynthError.cannotWrite(path: shownAs, reason: String(cString: strerror(errno)))
-                }
-                offset += n
-            }
-        }
-        bytesWritten += Int64(bytes.count)
-    }
+    func write(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try write($0) } }
 
     /// Appends the bytes of `sink`.
     func write(_ sink: ByteSink) throws { try write(sink.bytes) }
+
+    /// Appends `raw` to the file.
+    func write(_ raw: UnsafeRawBufferPointer) throws {
+        var offset = 0
+        while offset < raw.count {
+            guard let base = raw.baseAddress else { return }
+            let n = Foundation.write(fd, base + offset, raw.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw SynthError.cannotWrite(path: shownAs, reason: String(cString: strerror(errno)))
+            }
+            offset += n
+        }
+        bytesWritten += Int64(raw.count)
+    }
 
     /// Flushes the file to disk and closes it.
     func close() throws {

@@ -28,7 +28,15 @@ struct SynthModel: Sendable {
     var noiseSD = Float(0.32).squareRoot()
     var popularityQuality = 0.35
     /// Upper thresholds of half-star levels 1…9 on the latent scale (level 10 = above the last).
-    var thresholds: [Float] = []
+    var thresholds: [Float] = [] {
+        didSet {
+            let t = thresholds + [Float](repeating: .infinity, count: max(0, 9 - thresholds.count))
+            cuts = (t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8])
+        }
+    }
+    /// `thresholds` as scalars, for a branch-free level lookup.
+    private var cuts: (Float, Float, Float, Float, Float, Float, Float, Float, Float) =
+        (.infinity, .infinity, .infinity, .infinity, .infinity, .infinity, .infinity, .infinity, .infinity)
 
     /// ml-latest-small's share of each rating 0.5, 1.0, …, 5.0.
     static let targetShare: [Double] = [0.013586, 0.027877, 0.017762, 0.074884, 0.055040,
@@ -37,8 +45,17 @@ struct SynthModel: Sendable {
     /// Half stars (1…10) of latent score `s`.
     @inline(__always)
     func halfStars(_ s: Float) -> Int {
+        let c = cuts
         var level = 1
-        for t in thresholds where s > t { level += 1 }
+        level &+= s > c.0 ? 1 : 0
+        level &+= s > c.1 ? 1 : 0
+        level &+= s > c.2 ? 1 : 0
+        level &+= s > c.3 ? 1 : 0
+        level &+= s > c.4 ? 1 : 0
+        level &+= s > c.5 ? 1 : 0
+        level &+= s > c.6 ? 1 : 0
+        level &+= s > c.7 ? 1 : 0
+        level &+= s > c.8 ? 1 : 0
         return level
     }
 
@@ -61,36 +78,40 @@ struct SynthModel: Sendable {
 struct UserTaste {
     var bias: Float
     var factors: (Float, Float, Float, Float, Float, Float, Float, Float)
-    /// γ_{u,g} + μ_g per genre bit.
+    /// γ_{u,g} + μ_g per genre bit (32 entries, 19 used).
     var genre: [Float]
 
     static func draw(_ g: inout SplitMix64, model: SynthModel) -> UserTaste {
         let bias = Float(model.userBiasSD * g.nextGaussian())
-        let s = model.factorSD
-        let f = (Float(s * g.nextGaussian()), Float(s * g.nextGaussian()), Float(s * g.nextGaussian()), Float(s * g.nextGaussian()),
-                 Float(s * g.nextGaussian()), Float(s * g.nextGaussian()), Float(s * g.nextGaussian()), Float(s * g.nextGaussian()))
-        var genre = [Float](repeating: 0, count: SynthVocabulary.genreMean.count)
-        for i in genre.indices {
+        var f = [Float](repeating: 0, count: 8)
+        for j in 0..<8 { f[j] = Float(model.factorSD * g.nextGaussian()) }
+        var genre = [Float](repeating: 0, count: 32)
+        for i in SynthVocabulary.genreMean.indices {
             genre[i] = Float(model.genreTasteSD * g.nextGaussian() + SynthVocabulary.genreMean[i])
         }
-        return UserTaste(bias: bias, factors: f, genre: genre)
+        return UserTaste(bias: bias, factors: (f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]), genre: genre)
     }
 
-    /// The noiseless score of movie `m`.
+    /// The noiseless score of a movie; `genre` points at `self.genre`'s 32 entries.
     @inline(__always)
+    func score(_ movie: MovieRecord, genre: UnsafePointer<Float>) -> Float {
+        var bits = movie.genres
+        var taste: Float = 0
+        while bits != 0 {
+            taste += genre[bits.trailingZeroBitCount]
+            bits &= bits &- 1
+        }
+        let p = factors, q = movie.factors
+        var dot = p.0 * q.0 + p.1 * q.1 + p.2 * q.2 + p.3 * q.3
+        dot += p.4 * q.4 + p.5 * q.5 + p.6 * q.6 + p.7 * q.7
+        return bias + movie.bias + dot + taste * movie.genreScale
+    }
+
+    /// The noiseless score of movie `m` of `movies`.
     func score(movie m: Int, movies: MovieCatalog) -> Float {
-        movies.factors.withUnsafeBufferPointer { q in
-            let b = m &* 8
-            var dot = factors.0 * q[b] + factors.1 * q[b + 1] + factors.2 * q[b + 2] + factors.3 * q[b + 3]
-            dot += factors.4 * q[b + 4] + factors.5 * q[b + 5] + factors.6 * q[b + 6] + factors.7 * q[b + 7]
-            var bits = movies.genres[m]
-            var taste: Float = 0
-            while bits != 0 {
-                let i = bits.trailingZeroBitCount
-                taste += genre[i]
-                bits &= bits &- 1
-            }
-            return bias + movies.bias[m] + dot + taste * movies.genreScale[m]
+        genre.withUnsafeBufferPointer { g in
+            guard let base = g.baseAddress else { return 0 }
+            return score(movies.records[m], genre: base)
         }
     }
 }

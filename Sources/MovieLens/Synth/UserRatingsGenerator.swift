@@ -21,27 +21,30 @@ struct UserRatingsGenerator {
     struct Scratch {
         var seen: [UInt64]
         var chosen: [Int32] = []
+        /// Half stars and movie id of each chosen movie (first pass of a user).
+        var halves: [UInt8] = []
+        var ids: [Int32] = []
         init(movies: Int) { seen = [UInt64](repeating: 0, count: (movies + 63) / 64) }
     }
 
     /// Writes the rows of `users` (with `counts[u]` ratings each) to `ratings` and `tags`.
-    func generate(users: Range<Int>, counts: UnsafeBufferPointer<Int32>, ratings: inout ByteSink, tags: inout ByteSink,
+    func generate(users: Range<Int>, counts: UnsafeBufferPointer<Int32>, ratings: ByteSink, tags: ByteSink,
                   scratch: inout Scratch) -> BlockStreamer.Stats {
         var stats = BlockStreamer.Stats()
         for u in users {
-            generateUser(u, count: Int(counts[u]), ratings: &ratings, tags: &tags, scratch: &scratch, stats: &stats)
+            generateUser(u, count: Int(counts[u]), ratings: ratings, tags: tags, scratch: &scratch, stats: &stats)
         }
         return stats
     }
 
-    private func generateUser(_ u: Int, count n: Int, ratings: inout ByteSink, tags: inout ByteSink, scratch: inout Scratch,
+    private func generateUser(_ u: Int, count n: Int, ratings: ByteSink, tags: ByteSink, scratch: inout Scratch,
                               stats: inout BlockStreamer.Stats) {
         var g = mixer.generator(.user, u)
         let taste = UserTaste.draw(&g, model: model)
         chooseMovies(count: n, &g, &scratch)
 
         // Time line: a start in the collection period, then gaps — mostly within a session
-        // (exponential, mean 40 s), sometimes between sessions (exponential, mean chosen so
+        // (uniform 0…80 s), sometimes between sessions (exponential, mean chosen so
         // the user's history spans a log-normal time, median about half a year).
         let first = Self.firstTime, last = Self.lastTime
         var t = first + Int64(g.nextBelow(Int(last - first - 86_400)))
@@ -54,24 +57,41 @@ struct UserRatingsGenerator {
         let userId = Int64(u + 1)
         var halfStarSum = 0
         let noise = model.noiseSD
+        // Pass 1: the ratings (independent iterations, so the movie-record cache misses overlap).
+        scratch.halves.removeAll(keepingCapacity: true)
+        scratch.ids.removeAll(keepingCapacity: true)
+        movies.records.withUnsafeBufferPointer { records in
+            taste.genre.withUnsafeBufferPointer { genre in
+                guard let genre = genre.baseAddress else { return }
+                for k in 0..<n {
+                    let movie = records[Int(scratch.chosen[k])]
+                    let halves = model.halfStars(taste.score(movie, genre: genre) + noise * g.nextNoise())
+                    halfStarSum &+= halves
+                    scratch.halves.append(UInt8(truncatingIfNeeded: halves))
+                    scratch.ids.append(movie.id)
+                }
+            }
+        }
+        // Pass 2: times, rows and tags.
         for k in 0..<n {
-            let m = Int(scratch.chosen[k])
-            let s = taste.score(movie: m, movies: movies) + noise * g.nextNoise()
-            let halves = model.halfStars(s)
-            halfStarSum += halves
             if k > 0 {
-                let gapMean = g.nextUnit() < sessionShare || singleSession ? 40.0 : betweenMean
-                let gap = -gapMean * log(1 - g.nextUnit())
+                let gap: Double
+                if singleSession || g.nextUnit() < sessionShare {
+                    gap = Double(g.nextBelow(81))  // within a session: uniform 0…80 s, mean 40 s
+                } else {
+                    gap = -betweenMean * log(1 - g.nextUnit())
+                }
                 t = min(last, t + 1 + Int64(gap))
             }
+            let id = Int64(scratch.ids[k])
             ratings.int(userId); ratings.comma()
-            ratings.int(movies.ids[m]); ratings.comma()
-            ratings.halfStars(halves); ratings.comma()
+            ratings.int(id); ratings.comma()
+            ratings.halfStars(Int(scratch.halves[k])); ratings.comma()
             ratings.int(t); ratings.newline()
             if tagger && g.nextUnit() < tagRate {
                 tags.int(userId); tags.comma()
-                tags.int(movies.ids[m]); tags.comma()
-                tags.csvField(Self.tagText(movie: m, movies: movies, &g)); tags.comma()
+                tags.int(id); tags.comma()
+                tags.csvField(Self.tagText(movie: Int(scratch.chosen[k]), movies: movies, &g)); tags.comma()
                 tags.int(min(last, t + 1 + Int64(g.nextBelow(600)))); tags.newline()
                 stats.tagRows += 1
             }
