@@ -12,41 +12,29 @@ import Runtime
 /// of the data), so `movie_age_at_rating` is "age of the movie now".
 struct ServingFeatures: Sendable {
     let options: FeatureOptions
-    let schema: FeatureSchema
-    let sums: RatingSums
-    let mf: BiasedMF?
-    let clusters: ClusterContext?
-    let context: FeatureContext
+    let inference: FeatureInference
 
-    init(options: FeatureOptions, schema: FeatureSchema, sums: RatingSums, mf: BiasedMF?, clusters: ClusterContext?) {
+    var schema: FeatureSchema { inference.schema }
+    var sums: RatingSums { inference.context.sums }
+    var mf: BiasedMF? { inference.context.mf }
+    var clusters: ClusterContext? { inference.context.clusters }
+
+    init(options: FeatureOptions, inference: FeatureInference) {
         self.options = options
-        self.schema = schema
-        self.sums = sums
-        self.mf = mf
-        self.clusters = clusters
-        context = FeatureContext(sums: sums, mf: mf, clusters: clusters, schema: schema, options: options)
+        self.inference = inference
     }
 
-    /// Fits the serving statistics on every rating of `dataset` (as `FeatureBuilder` does for test rows).
+    /// Fits the serving statistics on every rating of `dataset` (`FeatureBuilder.inferenceContext`,
+    /// the statistics `FeatureBuilder.build` uses for test rows).
     static func fit(dataset: Dataset, options: FeatureOptions) throws -> ServingFeatures {
-        let schema = FeatureSchema(dataset: dataset, options: options)
-        var sums = RatingSums(users: dataset.userCount, movies: dataset.movieCount, genres: schema.genreCount)
-        for r in 0..<dataset.ratingCount { sums.add(row: r, of: dataset, likeThreshold: options.likeThreshold) }
-        let all = Array(0..<dataset.ratingCount)
-        let mf = options.matrixFactorization ? try FeatureBuilder.fitMF(dataset, rows: all, options: options) : nil
-        let clusters = options.clusters ? try ClusterContext.fit(dataset: dataset, rows: all, options: options) : nil
-        return ServingFeatures(options: options, schema: schema, sums: sums, mf: mf, clusters: clusters)
+        ServingFeatures(options: options,
+                        inference: try FeatureBuilder.inferenceContext(dataset: dataset, trainRows: Array(0..<dataset.ratingCount), options: options))
     }
 
-    /// The feature matrix of the pairs (users[i], movies[i]) of `catalog`.
-    func matrix(users: [Int32], movies: [Int32], catalog: Catalog) throws -> FeatureMatrix {
-        let n = users.count
-        let query = catalog.dataset(users: users, movies: movies)
-        var values = [Float](repeating: .nan, count: n * schema.count)
-        values.withUnsafeMutableBufferPointer { buf in
-            for i in 0..<n { context.fill(rating: i, of: query, into: buf, row: i, rows: n) }
-        }
-        return try FeatureMatrix(rows: n, columns: schema.count, columnMajor: values, names: schema.names)
+    /// The feature matrix of the pairs (users[i], movies[i]), at the catalogue's serving time.
+    func matrix(users: [Int32], movies: [Int32], catalog: Catalog, threads: Int? = 1) throws -> FeatureMatrix {
+        try inference.features(pairs: zip(users, movies).map { (user: Int($0.0), movie: Int($0.1)) }, time: catalog.servingTime,
+                               threads: threads)
     }
 
     // MARK: binary form
@@ -154,7 +142,9 @@ struct ServingFeatures: Sendable {
             clusters = c
         }
         guard (clusters != nil) == o.clusters else { throw BinaryFormatError.invalid("cluster presence disagrees with the options") }
-        return ServingFeatures(options: o, schema: schema, sums: s, mf: mf, clusters: clusters)
+        let context = FeatureContext(sums: s, mf: mf, clusters: clusters, schema: schema, options: o)
+        return ServingFeatures(options: o, inference: FeatureInference(
+            schema: schema, trainRowCount: Int(s.n), referenceTime: catalog.servingTime, context: context, dataset: template))
     }
 
     /// CRC-32C of both affinities' shrunk means (what the features read).

@@ -33,4 +33,12 @@ public struct Recommendation: Sendable, Equatable, Codable {
     public var score: Float
     /// A short reason, e.g. "because you rated Heat (1995) 5★".
     public var reason: String
+
+    public init(movieId: Int64, title: String, genres: [String], score: Float, reason: String) {
+        self.movieId = movieId
+        self.title = title
+        self.genres = genres
+        self.score = score
+        self.reason = reason
+    }
 }
