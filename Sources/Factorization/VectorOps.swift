@@ -47,10 +47,44 @@ enum VectorOps {
         for i in 0..<n { y[i] = x[i] + beta * y[i] }
     }
 
-    /// `out = M·v` for a dense row-major `n × n` matrix `m`.
+    /// `out = M·v` for a dense SYMMETRIC row-major `n × n` matrix `m`, as `Σⱼ vⱼ·M[j, :]`
+    /// (row axpys: no horizontal reductions).
+    /// Columns are taken 32 at a time with four SIMD8 accumulators kept in registers, so `M` is
+    /// streamed once and `out` is written once.
     @inline(__always)
     static func symv(_ m: UnsafePointer<Float>, _ v: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int) {
-        for r in 0..<n { out[r] = dot(m + r * n, v, n) }
+        let mr = UnsafeRawPointer(m), outr = UnsafeMutableRawPointer(out)
+        var c0 = 0
+        while c0 + 32 <= n {
+            var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+            for j in 0..<n {
+                let s = SIMD8<Float>(repeating: v[j])
+                let o = (j * n + c0) * 4
+                a0 = a0.addingProduct(s, mr.loadUnaligned(fromByteOffset: o, as: SIMD8<Float>.self))
+                a1 = a1.addingProduct(s, mr.loadUnaligned(fromByteOffset: o + 32, as: SIMD8<Float>.self))
+                a2 = a2.addingProduct(s, mr.loadUnaligned(fromByteOffset: o + 64, as: SIMD8<Float>.self))
+                a3 = a3.addingProduct(s, mr.loadUnaligned(fromByteOffset: o + 96, as: SIMD8<Float>.self))
+            }
+            outr.storeBytes(of: a0, toByteOffset: c0 * 4, as: SIMD8<Float>.self)
+            outr.storeBytes(of: a1, toByteOffset: c0 * 4 + 32, as: SIMD8<Float>.self)
+            outr.storeBytes(of: a2, toByteOffset: c0 * 4 + 64, as: SIMD8<Float>.self)
+            outr.storeBytes(of: a3, toByteOffset: c0 * 4 + 96, as: SIMD8<Float>.self)
+            c0 += 32
+        }
+        while c0 + 8 <= n {
+            var a0 = SIMD8<Float>()
+            for j in 0..<n {
+                a0 = a0.addingProduct(SIMD8<Float>(repeating: v[j]), mr.loadUnaligned(fromByteOffset: (j * n + c0) * 4, as: SIMD8<Float>.self))
+            }
+            outr.storeBytes(of: a0, toByteOffset: c0 * 4, as: SIMD8<Float>.self)
+            c0 += 8
+        }
+        while c0 < n {
+            var s: Float = 0
+            for j in 0..<n { s += v[j] * m[j * n + c0] }
+            out[c0] = s
+            c0 += 1
+        }
     }
 
     /// Adds `Σ_j w[j]·y_j·y_jᵀ` to the full `n × n` row-major `a`, four vectors per pass so that

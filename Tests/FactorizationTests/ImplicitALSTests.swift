@@ -277,3 +277,47 @@ final class ImplicitALSTests: XCTestCase {
         XCTAssertThrowsError(try ALSModel(from: &r4))
     }
 }
+
+final class VectorOpsTests: XCTestCase {
+    /// The register-blocked symmetric mat-vec and the rank update against plain loops, for sizes
+    /// that exercise the 32-, 8- and scalar-wide paths.
+    func testSymvAndRankUpdateMatchPlainLoops() {
+        for n in [1, 5, 8, 13, 32, 45, 64, 70] {
+            let b = Matrix<Float>.random(rows: n, cols: n, in: -1...1, seed: UInt64(n))
+            let sym = (try? gemm(b, b, transposeB: true, backend: .swift, threads: 1)) ?? b
+            let v = Matrix<Float>.random(rows: 1, cols: n, in: -1...1, seed: 99).storage
+            var out = [Float](repeating: .nan, count: n)
+            sym.storage.withUnsafeBufferPointer { mp in
+                v.withUnsafeBufferPointer { vp in
+                    out.withUnsafeMutableBufferPointer { op in VectorOps.symv(mp.baseAddress!, vp.baseAddress!, op.baseAddress!, n) }
+                }
+            }
+            for r in 0..<n {
+                var s: Float = 0
+                for c in 0..<n { s += sym[r, c] * v[c] }
+                XCTAssertEqual(out[r], s, accuracy: 1e-3 * Float(n), "n=\(n) row \(r)")
+            }
+            // Rank update with 7 vectors (a group of four and three singles).
+            let ys = (0..<7).map { Matrix<Float>.random(rows: 1, cols: n, in: -1...1, seed: UInt64(100 + $0)).storage }
+            let w: [Float] = [0.5, 2, -1, 3, 0.25, 1, 4]
+            var a = sym.storage
+            let ptrs = ys.map { y -> UnsafeMutablePointer<Float> in
+                let p = UnsafeMutablePointer<Float>.allocate(capacity: n); p.update(from: y, count: n); return p
+            }
+            defer { ptrs.forEach { $0.deallocate() } }
+            let cptrs = ptrs.map { UnsafePointer($0) }
+            a.withUnsafeMutableBufferPointer { ap in
+                cptrs.withUnsafeBufferPointer { pp in
+                    w.withUnsafeBufferPointer { wp in VectorOps.rankUpdate(ap.baseAddress!, n: n, vectors: pp.baseAddress!, weights: wp.baseAddress!, count: 7) }
+                }
+            }
+            for r in 0..<n {
+                for c in 0..<n {
+                    var e = sym[r, c]
+                    for j in 0..<7 { e += w[j] * ys[j][r] * ys[j][c] }
+                    XCTAssertEqual(a[r * n + c], e, accuracy: 1e-3 * Float(n), "n=\(n) (\(r), \(c))")
+                }
+            }
+        }
+    }
+}
