@@ -132,6 +132,23 @@ public struct Dataset: Sendable, Equatable {
     /// Bit index of genre `name` in `genres`, or nil when the release does not use it.
     public func genreBit(_ name: String) -> Int? { genreNames.firstIndex(of: name) }
 
+    /// The smallest index of `a` when it is negative, else the largest when it is `>= count`,
+    /// else nil. A min/max reduction (no early exit), which the compiler vectorises: checking a
+    /// 25M-rating column is a fraction of a millisecond per million rows.
+    static func outOfRange(_ a: [Int32], _ count: Int) -> Int32? {
+        guard !a.isEmpty else { return nil }
+        var lo = Int32.max, hi = Int32.min
+        a.withUnsafeBufferPointer { b in
+            for x in b {
+                lo = Swift.min(lo, x)
+                hi = Swift.max(hi, x)
+            }
+        }
+        if lo < 0 { return lo }
+        if Int(hi) >= count { return hi }
+        return nil
+    }
+
     static func search(_ ids: [Int64], _ id: Int64) -> Int32? {
         var lo = 0, hi = ids.count
         while lo < hi {
@@ -189,10 +206,10 @@ public struct Dataset: Sendable, Equatable {
         guard u <= Int(Int32.max), m <= Int(Int32.max) else { throw fail("too many users or movies") }
         for i in 1..<max(1, u) where userIds[i - 1] >= userIds[i] { throw fail("user ids are not strictly increasing at index \(i)") }
         for i in 1..<max(1, m) where movieIds[i - 1] >= movieIds[i] { throw fail("movie ids are not strictly increasing at index \(i)") }
-        for x in ratingUser where x < 0 || Int(x) >= u { throw fail("rating user index \(x) out of range") }
-        for x in ratingMovie where x < 0 || Int(x) >= m { throw fail("rating movie index \(x) out of range") }
-        for x in tagUser where x < 0 || Int(x) >= u { throw fail("tag user index \(x) out of range") }
-        for x in tagMovie where x < 0 || Int(x) >= m { throw fail("tag movie index \(x) out of range") }
+        if let x = Dataset.outOfRange(ratingUser, u) { throw fail("rating user index \(x) out of range") }
+        if let x = Dataset.outOfRange(ratingMovie, m) { throw fail("rating movie index \(x) out of range") }
+        if let x = Dataset.outOfRange(tagUser, u) { throw fail("tag user index \(x) out of range") }
+        if let x = Dataset.outOfRange(tagMovie, m) { throw fail("tag movie index \(x) out of range") }
         let allowed: UInt32 = genreNames.count >= 32 ? UInt32.max : (UInt32(1) << UInt32(genreNames.count)) - 1
         for g in genres where g & ~allowed != 0 { throw fail("genre bitset \(g) uses bits beyond the \(genreNames.count)-genre vocabulary") }
     }

@@ -42,7 +42,7 @@ struct DatasetAssembler {
             rm.withUnsafeBufferPointer { rm in
                 for i in 0..<n where ru[i] < 0 || rm[i] < 0 {
                     ratingsReport.kept -= 1
-                    ratingsReport.drop(ru[i] < 0 ? .unknownUser : .unknownMovie, line: Int(ratings.line[i]))
+                    ratingsReport.drop(ru[i] < 0 ? .unknownUser : .unknownMovie, line: ratings.line(ofRow: i))
                     ru[i] = -1
                     dropped += 1
                 }
@@ -52,7 +52,7 @@ struct DatasetAssembler {
                                                userCount: userIds.count, movieCount: movieIds.count, threads: threads)
         for i in duplicates {
             ratingsReport.kept -= 1
-            ratingsReport.drop(.duplicatePair, line: Int(ratings.line[i]))
+            ratingsReport.drop(.duplicatePair, line: ratings.line(ofRow: i))
             ru[i] = -1
             dropped += 1
         }

@@ -1,4 +1,5 @@
 import XCTest
+import Runtime
 import TestSupport
 @testable import MovieLens
 
@@ -18,7 +19,8 @@ final class ChunkedParseTests: XCTestCase {
                 XCTAssertEqual(many.movie, one.movie)
                 XCTAssertEqual(many.value, one.value)
                 XCTAssertEqual(many.time, one.time)
-                XCTAssertEqual(many.line, one.line)
+                XCTAssertEqual(many.firstLine, one.firstLine)
+                XCTAssertEqual(many.droppedLines, one.droppedLines)
                 XCTAssertEqual(manyReport, oneReport)
             }
         }
@@ -34,6 +36,18 @@ final class ChunkedParseTests: XCTestCase {
         try compare(dir + "/ratings.csv", layout: ReleaseLayout.layout(for: .latestCSV, directory: dir), header: true)
     }
 
+    /// `line(ofRow:)` against a naive walk: lines 2… of a file where some lines were dropped.
+    func testLineOfRowMatchesANaiveWalk() {
+        var rng = SplitMix64(seed: 5)
+        for _ in 0..<200 {
+            let lines = Int(rng.next() % 40) + 1
+            var kept: [Int] = [], dropped: [Int] = []
+            for l in 2..<(2 + lines) { if rng.next() % 3 == 0 { dropped.append(l) } else { kept.append(l) } }
+            let raw = RawRatings(firstLine: 2, droppedLines: dropped)
+            for (k, l) in kept.enumerated() { XCTAssertEqual(raw.line(ofRow: k), l, "dropped \(dropped)") }
+        }
+    }
+
     /// Line numbers of kept rows are their real line numbers (checked against a naive split).
     func testLineNumbersAreReal() throws {
         guard let dir = TestData.path("seed-ml1m-dirty") else { throw XCTSkip(TestData.missingMessage("seed-ml1m-dirty")) }
@@ -44,8 +58,9 @@ final class ChunkedParseTests: XCTestCase {
             RatingsParser.parse($0, from: 0, firstLine: 1, layout: ReleaseLayout.layout(for: .seedPipe, directory: dir),
                                 threads: 3, chunkBytes: 5000)
         }
-        for k in stride(from: 0, to: rows.count, by: 997) {
-            let fields = lines[Int(rows.line[k]) - 1].split(separator: "|")
+        XCTAssertFalse(rows.droppedLines.isEmpty)
+        for k in stride(from: 0, to: rows.count, by: 97) {
+            let fields = lines[rows.line(ofRow: k) - 1].split(separator: "|")
             XCTAssertEqual(Int32(fields[0]), rows.user[k])
             XCTAssertEqual(Int32(fields[1]), rows.movie[k])
             XCTAssertEqual(Int64(fields[3]), rows.time[k])

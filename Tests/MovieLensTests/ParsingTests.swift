@@ -165,42 +165,76 @@ final class ParsingTests: XCTestCase {
         }
     }
 
-    /// The ratings fast path and the general rules agree on every line.
-    func testFastPathAgreesWithGeneralRules() {
+    /// The SWAR path, the fast path and the general rules agree on every line. Each line is
+    /// parsed alone (too close to the buffer's end for the SWAR path) and followed by 64 bytes
+    /// of digits outside its chunk (SWAR path enabled; reading past the line would show).
+    func testFastPathsAgreeWithGeneralRules() {
         var rng = SplitMix64(seed: 11)
-        let ids = ["1", "42", "0", "007", " 5", "-3", "", "x", "99999999999999999999", "123456"]
-        let ratings = ["4", "4.0", "4.5", "4.50", "4.25", "0.5", "0", "5.0", "10", "", "-1.0", ".5", "3.", "abc", " 3", "1.0000001"]
-        let times = ["1000000000", "100", "-1", "", "9999999999", "1e10", "1000000000 ", "01000000000"]
-        for layoutFormat in [DataFormat.latestCSV, .seedPipe, .dat] {
+        let ids = ["1", "42", "0", "007", " 5", "-3", "", "x", "99999999999999999999", "123456", "1234567", "12345678",
+                   "9", "0000001", "3a"]
+        let ratings = ["4", "4.0", "4.5", "4.50", "4.25", "0.5", "0", "5.0", "10", "", "-1.0", ".5", "3.", "abc", " 3",
+                       "1.0000001", "0.0", "5.5", "3.7", "2.5", "1", "9.5", "4.05"]
+        let times = ["1000000000", "100", "-1", "", "9999999999", "1e10", "1000000000 ", "01000000000", "12345678",
+                     "123456789012345", "1234567890123456", "7", "1234567x"]
+        var swarLines = 0
+        for layoutFormat in [DataFormat.latestCSV, .seedPipe, .dat, .ml100k] {
             let layout = ReleaseLayout.layout(for: layoutFormat, directory: "/nonexistent")
-            let d: String = layoutFormat == .latestCSV ? "," : layoutFormat == .seedPipe ? "|" : "::"
+            let d: String = layoutFormat == .latestCSV ? "," : layoutFormat == .seedPipe ? "|" : layoutFormat == .ml100k ? "\t" : "::"
             for _ in 0..<1500 {
                 func pick(_ a: [String]) -> String { a[Int(rng.next() % UInt64(a.count))] }
                 var fields = [pick(ids), pick(ids), pick(ratings), pick(times)]
                 if rng.next() % 10 == 0 { fields.removeLast() }
                 if rng.next() % 10 == 0 { fields.append("5") }
                 let line = fields.joined(separator: d) + (rng.next() % 5 == 0 ? "\r\n" : "\n")
-                let bytes = Array(line.utf8)
-                bytes.withUnsafeBufferPointer { b in
-                    var report = FileReport(file: "r")
-                    let cols = Columns.make(capacity: 2) { out in
-                        RatingsParser.parseChunk(b, 0..<b.count, firstLine: 1, layout: layout, out: out, report: &report)
-                    }
-                    var splitter = FieldSplitter(delimiter: layout.delimiter, quotes: false)
-                    var e = b.count - 1
-                    if e > 0 && b[e - 1] == 13 { e -= 1 }
-                    let expected = RatingsParser.general(b, Line(start: 0, end: e, number: 1, terminated: true), &splitter, layout: layout)
-                    switch expected {
-                    case .keep(let u, let m, let v, let t):
-                        XCTAssertEqual(cols.count, 1, line)
-                        XCTAssertEqual(cols.user.first, u, line); XCTAssertEqual(cols.movie.first, m, line)
-                        XCTAssertEqual(cols.value.first, v, line); XCTAssertEqual(cols.time.first, t, line)
-                    case .drop(let reason):
-                        XCTAssertEqual(cols.count, 0, line)
-                        XCTAssertEqual(report.dropped, [reason.rawValue: 1], line)
-                    }
-                    XCTAssertEqual(report.read, 1)
+                let lineBytes = Array(line.utf8)
+                var splitter = FieldSplitter(delimiter: layout.delimiter, quotes: false)
+                var e = lineBytes.count - 1
+                if e > 0 && lineBytes[e - 1] == 13 { e -= 1 }
+                let expected = lineBytes.withUnsafeBufferPointer {
+                    RatingsParser.general($0, Line(start: 0, end: e, number: 1, terminated: true), &splitter, layout: layout)
                 }
+                for padded in [false, true] {
+                    let bytes = lineBytes + (padded ? Array(repeating: UInt8(ascii: "7"), count: 64) : [])
+                    if padded && lineBytes.count <= 24 { swarLines += 1 }
+                    bytes.withUnsafeBufferPointer { b in
+                        var report = FileReport(file: "r")
+                        var dropped: [Int] = []
+                        let cols = Columns.make(capacity: 2) { out in
+                            RatingsParser.parseChunk(b, 0..<lineBytes.count, firstLine: 1, layout: layout, out: out,
+                                                     report: &report, dropped: &dropped)
+                        }
+                        switch expected {
+                        case .keep(let u, let m, let v, let t):
+                            XCTAssertEqual(cols.count, 1, line)
+                            XCTAssertEqual(cols.user.first, u, line); XCTAssertEqual(cols.movie.first, m, line)
+                            XCTAssertEqual(cols.value.first, v, line); XCTAssertEqual(cols.time.first, t, line)
+                            XCTAssertEqual(report.kept, 1, line)
+                            XCTAssertEqual(dropped, [], line)
+                        case .drop(let reason):
+                            XCTAssertEqual(cols.count, 0, line)
+                            XCTAssertEqual(report.dropped, [reason.rawValue: 1], line)
+                            XCTAssertEqual(dropped, [1], line)
+                        }
+                        XCTAssertEqual(report.read, 1)
+                    }
+                }
+            }
+        }
+        XCTAssertGreaterThan(swarLines, 1000)
+    }
+
+    /// SWAR digit helpers against the obvious per-byte loop, on every length and random bytes.
+    func testSWARDigitsAgainstAByteLoop() {
+        var rng = SplitMix64(seed: 3)
+        for _ in 0..<20_000 {
+            var bytes = (0..<8).map { _ in UInt8(ascii: "0") + UInt8(rng.next() % 10) }
+            if rng.next() % 2 == 0 { bytes[Int(rng.next() % 8)] = UInt8(truncatingIfNeeded: rng.next()) }
+            let w = bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+            let n = bytes.firstIndex { !(48...57).contains($0) } ?? 8
+            XCTAssertEqual(SWARDigits.leadingCount(w), n, "\(bytes)")
+            for k in stride(from: 1, through: n, by: 1) {
+                let expected = bytes[0..<k].reduce(UInt64(0)) { $0 * 10 + UInt64($1 - 48) }
+                XCTAssertEqual(SWARDigits.value(w, count: k), expected, "\(bytes) k=\(k)")
             }
         }
     }

@@ -141,11 +141,19 @@ struct ColumnReader {
     /// bytes of their own), so a damaged count cannot request a huge allocation.
     let maxCount: Int
 
-    init(_ bytes: UnsafeRawBufferPointer, section: String, maxCount: Int? = nil) {
+    /// Threads for widening large columns (each thread writes its own rows, so the fresh pages
+    /// of the output are also first touched on several threads).
+    let threads: Int
+
+    /// Columns shorter than this are decoded on one thread.
+    static let parallelMinimum = 1 << 16
+
+    init(_ bytes: UnsafeRawBufferPointer, section: String, maxCount: Int? = nil, threads: Int = 1) {
         self.bytes = bytes
         self.offset = 0
         self.section = section
         self.maxCount = maxCount ?? bytes.count
+        self.threads = max(1, threads)
     }
 
     var remaining: Int { bytes.count - offset }
@@ -220,14 +228,20 @@ struct ColumnReader {
             total = sum
         }
         guard total == UInt64(n) else { throw BinaryFormatError.invalid("\(section).\(what): runs cover \(total) of \(n) elements") }
+        // Start position of each run, so runs can be written on several threads.
+        var starts = [Int](repeating: 0, count: values.count)
+        var at = 0
+        for (k, l) in lengths.enumerated() {
+            starts[k] = at
+            at += Int(l)
+        }
+        let threads = n >= ColumnReader.parallelMinimum ? self.threads : 1
         return [T](unsafeUninitializedCapacity: n) { buf, count in
             HugePages.advise(buf)
             guard let base = buf.baseAddress else { count = 0; return }
-            var at = 0
-            for (v, l) in zip(values, lengths) {
-                let end = at + Int(l)
-                (base + at).initialize(repeating: v, count: end - at)
-                at = end
+            let out = UnsafeSendable(base)
+            parallelRanges(values.count, threads: threads, minBlock: 256) { runs in
+                for k in runs { (out.value + starts[k]).initialize(repeating: values[k], count: Int(lengths[k])) }
             }
             count = n
         }
@@ -238,13 +252,19 @@ struct ColumnReader {
         guard n <= remaining / size else { throw truncated(what) }
         let start = offset
         let src = bytes
+        let threads = n >= ColumnReader.parallelMinimum ? self.threads : 1
         let out = [T](unsafeUninitializedCapacity: n) { buf, count in
             HugePages.advise(buf)
             guard let p = src.baseAddress.map({ $0 + start }) else { count = 0; return }
             if Int(bitPattern: p) % MemoryLayout<U>.alignment == 0 {
-                // Aligned (the cache body always is): a typed loop the compiler vectorises.
-                let typed = UnsafeRawPointer(p).assumingMemoryBound(to: U.self)
-                for i in 0..<n { buf[i] = T(truncatingIfNeeded: base &+ Int64(truncatingIfNeeded: U(littleEndian: typed[i]))) }
+                // Aligned (the cache body always is): a typed loop the compiler vectorises, on
+                // `threads` threads over disjoint rows.
+                let typed = UnsafeSendable(UnsafeRawPointer(p).assumingMemoryBound(to: U.self))
+                let dst = UnsafeSendable(buf)
+                parallelRanges(n, threads: threads, minBlock: ColumnReader.parallelMinimum / 4) { rows in
+                    let typed = typed.value, dst = dst.value
+                    for i in rows { dst[i] = T(truncatingIfNeeded: base &+ Int64(truncatingIfNeeded: U(littleEndian: typed[i]))) }
+                }
             } else {
                 for i in 0..<n {
                     let u = U(littleEndian: src.loadUnaligned(fromByteOffset: start + i * size, as: U.self))
@@ -279,9 +299,15 @@ struct ColumnReader {
             guard n <= remaining else { throw truncated(what) }
             let start = offset
             let src = bytes
+            let threads = n >= ColumnReader.parallelMinimum ? self.threads : 1
             let out = [Float](unsafeUninitializedCapacity: n) { buf, count in
                 HugePages.advise(buf)
-                for i in 0..<n { buf[i] = Float(src[start + i]) * 0.5 }
+                guard let p = src.baseAddress else { count = 0; return }
+                let codes = UnsafeSendable(p.assumingMemoryBound(to: UInt8.self) + start), dst = UnsafeSendable(buf)
+                parallelRanges(n, threads: threads, minBlock: ColumnReader.parallelMinimum / 4) { rows in
+                    let codes = codes.value, dst = dst.value
+                    for i in rows { dst[i] = Float(codes[i]) * 0.5 }
+                }
                 count = n
             }
             offset += n

@@ -14,7 +14,8 @@ import Darwin
 /// instead of parsing — an order of magnitude faster — and give an identical `LoadResult`.
 ///
 /// A cache is trusted only when all of these hold; otherwise it is ignored and rebuilt:
-/// - magic, format version and every CRC-32C (header and 4 MiB payload chunks) check out;
+/// - magic, format version and every checksum (CRC-32C of the header, `ChunkHash` of each
+///   4 MiB payload chunk) check out;
 /// - it was written under the same cache layout and `readerVersion` (changed cleaning rules
 ///   never serve old results);
 /// - the data files are unchanged: same names, sizes, modification times and first/last 64 KiB;
@@ -145,13 +146,11 @@ public enum DatasetCache {
         if let format, format != header.format {
             return .failure(.stale("cached as format \(header.format.rawValue), asked for \(format.rawValue)"))
         }
-        let body = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, header.bodyLength), alignment: 64)
-        defer { body.deallocate() }
-        HugePages.advise(body.baseAddress, bytes: body.count)
-        let bytes = UnsafeMutableRawBufferPointer(rebasing: body[0..<header.bodyLength])
         do {
-            try CacheFile.readBody(file, into: bytes, threads: threads)
-            return .success(try DatasetCodec.decode(UnsafeRawBufferPointer(bytes), header: header, threads: threads))
+            let mapped = try CacheFile.mapBody(file, threads: threads)
+            return .success(try withExtendedLifetime(mapped) {
+                try DatasetCodec.decode(mapped.body, header: header, threads: threads)
+            })
         } catch {
             return .failure(.corrupt("\(path): \(error)"))
         }

@@ -50,9 +50,9 @@ enum DatasetCodec {
     /// Decodes a checked cache body on `threads` threads. The result is validated
     /// (`Dataset.validate()`), so a decodable-but-inconsistent file is rejected, not trusted.
     static func decode(_ body: UnsafeRawBufferPointer, header: CacheHeader, threads: Int) throws -> LoadResult {
-        func reader(_ name: String) throws -> ColumnReader {
+        func reader(_ name: String, threads: Int = 1) throws -> ColumnReader {
             guard let r = header.sections[name] else { throw BinaryFormatError.invalid("section \(name) is missing") }
-            return ColumnReader(UnsafeRawBufferPointer(rebasing: body[r]), section: name, maxCount: body.count)
+            return ColumnReader(UnsafeRawBufferPointer(rebasing: body[r]), section: name, maxCount: body.count, threads: threads)
         }
         func finish(_ r: ColumnReader) throws {
             guard r.remaining == 0 else { throw BinaryFormatError.invalid("\(r.remaining) unread bytes in section \(r.section)") }
@@ -65,12 +65,15 @@ enum DatasetCodec {
         var imdb: [Int64] = [], tmdb: [Int64] = []
         var report: CleaningReport?
 
+        // The four rating columns (almost all of the bytes) are decoded one after the other,
+        // each on all threads; then the small sections, one per thread.
         // Each task writes only its own variables and its own error slot.
+        let wide = 4
         let tasks: [() throws -> Void] = [
-            { var r = try reader("ratings.user"); ratingUser = try r.ints(Int32.self, "ratingUser"); try finish(r) },
-            { var r = try reader("ratings.time"); ratingTime = try r.ints(Int64.self, "ratingTime"); try finish(r) },
-            { var r = try reader("ratings.movie"); ratingMovie = try r.ints(Int32.self, "ratingMovie"); try finish(r) },
-            { var r = try reader("ratings.value"); ratingValue = try r.floats("ratingValue"); try finish(r) },
+            { var r = try reader("ratings.user", threads: threads); ratingUser = try r.ints(Int32.self, "ratingUser"); try finish(r) },
+            { var r = try reader("ratings.time", threads: threads); ratingTime = try r.ints(Int64.self, "ratingTime"); try finish(r) },
+            { var r = try reader("ratings.movie", threads: threads); ratingMovie = try r.ints(Int32.self, "ratingMovie"); try finish(r) },
+            { var r = try reader("ratings.value", threads: threads); ratingValue = try r.floats("ratingValue"); try finish(r) },
             {
                 var r = try reader("tags")
                 tagText = try r.strings("tagText")
@@ -117,10 +120,13 @@ enum DatasetCodec {
             },
         ]
         var errors = [Error?](repeating: nil, count: tasks.count)
+        for i in 0..<wide {
+            do { try tasks[i]() } catch { errors[i] = error }
+        }
         errors.withUnsafeMutableBufferPointer { slots in
             let out = UnsafeSendable(slots)
-            parallelFor(chunks: tasks.count, threads: threads) { i in
-                do { try tasks[i]() } catch { out.value[i] = error }
+            parallelFor(chunks: tasks.count - wide, threads: threads) { i in
+                do { try tasks[wide + i]() } catch { out.value[wide + i] = error }
             }
         }
         if let error = errors.compactMap({ $0 }).first { throw error }
