@@ -32,20 +32,38 @@ public struct TopNOptions: Sendable {
     public var likeThreshold: Float = 4
     /// The `als` model's parameters (the Factorization engine's defaults).
     public var als = ImplicitALSParameters()
-    /// Features of the classifier and the notebook hybrid.
-    public var features = FeatureOptions()
-    /// The like-classifier's boosting parameters (the cross-validation's by default).
-    public var classifier = EvaluationOptions.defaultClassifier
+    /// Features of the classifier and the notebook hybrid (3 inner folds for the training
+    /// rows' out-of-fold statistics, to keep the evaluation fast).
+    public var features = TopNOptions.defaultFeatures
+    /// The like-classifier's boosting parameters: the cross-validation's trees, 100 rounds at
+    /// η = 0.15 instead of 300 at 0.05 (to keep the evaluation fast).
+    public var classifier = TopNOptions.defaultClassifier
     /// The classifier and the notebook hybrid score every catalogue movie for a user (tens of
     /// milliseconds each), so they are evaluated on a seeded sample of this many evaluated users
     /// (0 = all); the notebook hybrid also tunes its weight on this many validation users.
-    public var classifierUsers = 100
+    public var classifierUsers = 50
     /// The two-stage hybrid's settings (its `likeThreshold`, seed and threads follow these options).
     public var hybrid = TwoStageHybridOptions()
 
     public init() {}
 
+    /// `FeatureOptions()` with 3 inner folds.
+    public static var defaultFeatures: FeatureOptions {
+        var f = FeatureOptions()
+        f.innerFolds = 3
+        return f
+    }
+
+    /// `EvaluationOptions.defaultClassifier` with 100 rounds at η = 0.15.
+    public static var defaultClassifier: BoostingParameters {
+        var p = EvaluationOptions.defaultClassifier
+        p.rounds = 100
+        p.eta = 0.15
+        return p
+    }
+
     func validate() throws {
+        guard classifierUsers >= 0 else { throw RecommenderError.invalidArgument("classifier users must be ≥ 0, got \(classifierUsers)") }
         guard k >= 1, k <= 1000 else { throw RecommenderError.invalidArgument("top-N cut-off k must be in 1...1000, got \(k)") }
     }
 }

@@ -18,8 +18,11 @@ public struct TwoStageHybridOptions: Sendable, Equatable {
     /// ranker; every positive is kept. A pointwise model ranks the same when negatives are
     /// subsampled uniformly (only its intercept shifts).
     public var negativeRate: Double = 0.3
-    /// Stage-1 ALS.
-    public var als = ImplicitALSParameters()
+    /// Subtracted from the stage-2 margin per unit of log(1 + the movie's training likes): a
+    /// nudge away from the most popular movies that widens catalogue coverage (0 = off).
+    public var popularityPenalty: Float = 0.25
+    /// Stage-1 ALS (32 factors, 10 sweeps: as good a candidate generator as 64 × 15, 4× cheaper).
+    public var als = TwoStageHybridOptions.defaultALS
     /// Cluster counts, shrinkage priors and the like threshold.
     public var features = FeatureOptions()
     /// Stage-2 booster (objective forced to `binary:logistic`).
@@ -31,12 +34,20 @@ public struct TwoStageHybridOptions: Sendable, Equatable {
 
     public init() {}
 
-    /// 200 rounds of depth-6 trees at η = 0.05 with 80 % row and column sampling.
+    /// Stage-1 ALS defaults: the engine's defaults with 32 factors and 10 sweeps.
+    public static var defaultALS: ImplicitALSParameters {
+        var p = ImplicitALSParameters()
+        p.factors = 32
+        p.iterations = 10
+        return p
+    }
+
+    /// 100 rounds of depth-6 trees at η = 0.1 with 80 % row and column sampling.
     public static var defaultBooster: BoostingParameters {
         var p = BoostingParameters()
         p.objective = .binaryLogistic
-        p.rounds = 200
-        p.eta = 0.05
+        p.rounds = 100
+        p.eta = 0.1
         p.maxDepth = 6
         p.minChildWeight = 5
         p.subsample = 0.8
@@ -51,6 +62,9 @@ public struct TwoStageHybridOptions: Sendable, Equatable {
         }
         guard negativeRate > 0, negativeRate <= 1 else {
             throw RecommenderError.invalidArgument("negative rate must be in (0, 1], got \(negativeRate)")
+        }
+        guard popularityPenalty >= 0, popularityPenalty.isFinite else {
+            throw RecommenderError.invalidArgument("popularity penalty must be finite and ≥ 0, got \(popularityPenalty)")
         }
         guard recentItems >= 1 else { throw RecommenderError.invalidArgument("recent items must be ≥ 1, got \(recentItems)") }
     }
@@ -156,12 +170,15 @@ public struct TwoStageHybridRanker: TopNRanker {
         var rows: [Float] = []
         s.features(user: user, profile: s.profile(user: user), candidates: candidates, into: &rows)
         let width = HybridStageOne.featureNames.count
+        let penalty = s.options.popularityPenalty
         var scored: [(movie: Int32, score: Float)] = []
         scored.reserveCapacity(candidates.count)
         rows.withUnsafeBufferPointer { buf in
             for (i, c) in candidates.enumerated() {
                 let row = UnsafeBufferPointer(rebasing: buf[(i * width)..<((i + 1) * width)])
-                scored.append((c.movie, booster.predictMargin(row: row)))
+                let likes = s.popularity.scores[Int(c.movie)]
+                let nudge = penalty > 0 && !likes.isNaN ? penalty * Float(log1p(Double(likes))) : 0
+                scored.append((c.movie, booster.predictMargin(row: row) - nudge))
             }
         }
         let byMovie = Dictionary(uniqueKeysWithValues: candidates.map { ($0.movie, $0) })
