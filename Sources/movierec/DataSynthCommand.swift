@@ -70,8 +70,7 @@ struct DataSynthCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        // Progress bars: `SilentProgress` until the CLI's terminal renderer is in the tree.
-        let progress: any ProgressReporter = SilentProgress()
+        let progress = TerminalProgress.make(quiet: quiet)
         let start = DispatchTime.now().uptimeNanoseconds
         let summary: SynthSummary
         do {

@@ -126,7 +126,8 @@ final class SynthExpandTests: SynthTestCase {
     /// ml-latest-small doubled: every count × 2 and the ratings load without a complaint.
     func testExpandMLLatestSmall() throws {
         guard let dir = TestData.path("ml-latest-small") else { throw XCTSkip(TestData.missingMessage("ml-latest-small")) }
-        let real = try MovieLensReader.load(directory: dir, threads: 2).dataset
+        let realLoad = try MovieLensReader.load(directory: dir, threads: 2)
+        let real = realLoad.dataset
         let (out, _) = try expand(dir, 2, 2, blockRatings: 20_000)
         let load = try MovieLensReader.load(directory: out, threads: 2)
         assertClean(load.report, files: ["ratings", "tags"])
@@ -134,7 +135,7 @@ final class SynthExpandTests: SynthTestCase {
         XCTAssertEqual(load.dataset.userCount, 2 * real.userCount)
         XCTAssertEqual(load.dataset.movieCount, 2 * real.movieCount)
         // movies: only the real file's own defects (titles without a year) come back, twice
-        let realMovies = try MovieLensReader.load(directory: dir, threads: 1).report.files["movies"]
+        let realMovies = realLoad.report.files["movies"]
         let movies = load.report.files["movies"]
         XCTAssertEqual(movies?.droppedRows, 0)
         XCTAssertEqual(movies?.repaired(.yearMissing), 2 * (realMovies?.repaired(.yearMissing) ?? -1))
