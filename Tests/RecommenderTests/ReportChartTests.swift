@@ -76,6 +76,13 @@ final class ReportChartTests: XCTestCase {
             let ticks = axis.ticks
             XCTAssertGreaterThanOrEqual(ticks.count, 2)
             XCTAssertLessThanOrEqual(ticks.count, 12, "too many ticks for \(values)")
+            // Tick labels are distinct and read back as the tick values.
+            let labels = ticks.map { axis.label($0) }
+            XCTAssertEqual(Set(labels).count, labels.count, "labels \(labels) for step \(axis.step)")
+            for (t, l) in zip(ticks, labels) {
+                let parsed = Double(l.replacingOccurrences(of: ",", with: ""))
+                XCTAssertEqual(parsed ?? .nan, t, accuracy: axis.step * 1e-3 + 1e-12, "label \(l) of tick \(t)")
+            }
             // The step is 1, 2, 2.5 or 5 times a power of ten.
             let mantissa = axis.step / pow(10, log10(axis.step).rounded(.down))
             XCTAssertTrue([1, 2, 2.5, 5, 10].contains { abs($0 - mantissa) < 1e-6 }, "step \(axis.step)")
@@ -85,6 +92,10 @@ final class ReportChartTests: XCTestCase {
         XCTAssertTrue(constant.lower < 0.8 && constant.upper > 0.8)
         XCTAssertEqual(AxisScale(covering: []).lower, 0)
         XCTAssertEqual(AxisScale(covering: [.nan]).upper, 1)
+        // Steps of 2.5 get a decimal: 0, 2.5, 5, 7.5 … not 0, 2, 5, 8.
+        let quarter = AxisScale(lower: 0, upper: 12, ticks: 6)
+        XCTAssertEqual(quarter.step, 2.5)
+        XCTAssertEqual(quarter.ticks.map { quarter.label($0) }, ["0.0", "2.5", "5.0", "7.5", "10.0", "12.5"])
     }
 
     func testBarsStayInsideThePlotAreaAndGrowWithTheirValue() throws {

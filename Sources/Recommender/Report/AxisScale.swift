@@ -49,7 +49,10 @@ public struct AxisScale: Sendable, Equatable {
     public var ticks: [Double] {
         guard step > 0, step.isFinite, upper > lower else { return [lower] }
         let count = Int(((upper - lower) / step).rounded()) + 1
-        return (0..<min(count, 101)).map { lower + Double($0) * step }
+        return (0..<min(count, 101)).map { i -> Double in
+            let v = lower + Double(i) * step
+            return abs(v) < step * 1e-9 ? 0 : v  // no "-0.0" from rounding
+        }
     }
 
     /// Where `value` falls on [0, 1] along the axis (clamped).
@@ -60,7 +63,9 @@ public struct AxisScale: Sendable, Equatable {
 
     /// A tick label with just enough decimals for the step.
     public func label(_ value: Double) -> String {
-        let decimals = step >= 1 ? 0 : min(Int((-log10(step)).rounded(.up)) + (AxisScale.isHalfStep(step) ? 1 : 0), 6)
+        // Enough decimals to write every multiple of the step exactly (2.5 needs one, 0.25 two).
+        let exponent = Int(log10(step).rounded(.down))
+        let decimals = min(max(0, -exponent + (AxisScale.isHalfStep(step) ? 1 : 0)), 6)
         if decimals == 0 {
             return abs(value) >= 10_000 ? AxisScale.grouped(value) : String(format: "%.0f", value)
         }

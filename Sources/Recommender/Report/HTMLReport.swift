@@ -181,8 +181,8 @@ public enum HTMLReport {
     table{border-collapse:collapse;margin:8px 0 14px}th,td{padding:4px 10px;text-align:left;border-bottom:1px solid #e6e6e6;vertical-align:top}\
     table.metrics td{font-variant-numeric:tabular-nums}table.metrics tr.summary td{font-weight:600;border-top:2px solid #bbb}\
     table.params th{color:#555;font-weight:500;white-space:nowrap}table.params td{word-break:break-word}\
-    .figures{display:grid;grid-template-columns:repeat(auto-fill,minmax(600px,1fr));gap:14px}.figures.wide{grid-template-columns:1fr}\
-    figure{margin:0;border:1px solid #eee;border-radius:8px;padding:6px;background:#fff;overflow:hidden}figure svg{max-width:100%;height:auto;display:block}\
+    .figures{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:14px}.figures.wide{grid-template-columns:1fr}\
+    figure{margin:0;border:1px solid #eee;border-radius:8px;padding:6px;background:#fff;overflow:hidden}figure svg{width:100%;height:auto;display:block}\
     .unavailable{background:#fff8e1;border-left:4px solid #E69F00;padding:8px 12px;margin:10px 0;border-radius:4px}\
     footer{color:#777;font-size:12px;text-align:center;padding:8px}code{font-family:ui-monospace,Menlo,Consolas,monospace}
     """
