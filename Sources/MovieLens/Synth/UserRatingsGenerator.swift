@@ -24,6 +24,8 @@ struct UserRatingsGenerator {
         /// Half stars and movie id of each chosen movie (first pass of a user).
         var halves: [UInt8] = []
         var ids: [Int32] = []
+        /// Keeps the look-ahead loads of the rating pass alive.
+        var touched: UInt32 = 0
         init(movies: Int) { seen = [UInt64](repeating: 0, count: (movies + 63) / 64) }
     }
 
@@ -63,13 +65,17 @@ struct UserRatingsGenerator {
         movies.records.withUnsafeBufferPointer { records in
             taste.genre.withUnsafeBufferPointer { genre in
                 guard let genre = genre.baseAddress else { return }
+                var touched: UInt32 = 0
                 for k in 0..<n {
+                    // touch the record needed 8 ratings ahead so its cache miss overlaps this work
+                    if k + 8 < n { touched ^= records[Int(scratch.chosen[k + 8])].genres }
                     let movie = records[Int(scratch.chosen[k])]
                     let halves = model.halfStars(taste.score(movie, genre: genre) + noise * g.nextNoise())
                     halfStarSum &+= halves
                     scratch.halves.append(UInt8(truncatingIfNeeded: halves))
                     scratch.ids.append(movie.id)
                 }
+                scratch.touched = touched
             }
         }
         // Pass 2: times, rows and tags.
@@ -133,13 +139,22 @@ struct UserRatingsGenerator {
         if n * 4 <= total {
             var attempts = 0
             let limit = 32 * n + 256
+            // Draws in batches of 8: the eight alias-table loads are independent, so their cache
+            // misses overlap; then the candidates are taken in draw order until n are chosen.
+            var batch = (0, 0, 0, 0, 0, 0, 0, 0)
             while scratch.chosen.count < n && attempts < limit {
-                attempts += 1
-                let m = popularity.draw(&g)
-                let word = m >> 6, bit = UInt64(1) << UInt64(m & 63)
-                if scratch.seen[word] & bit != 0 { continue }
-                scratch.seen[word] |= bit
-                scratch.chosen.append(Int32(m))
+                batch = (popularity.draw(&g), popularity.draw(&g), popularity.draw(&g), popularity.draw(&g),
+                         popularity.draw(&g), popularity.draw(&g), popularity.draw(&g), popularity.draw(&g))
+                withUnsafeBytes(of: &batch) { raw in
+                    for i in 0..<8 where scratch.chosen.count < n {
+                        attempts += 1
+                        let m = raw.load(fromByteOffset: i * MemoryLayout<Int>.stride, as: Int.self)
+                        let word = m >> 6, bit = UInt64(1) << UInt64(m & 63)
+                        if scratch.seen[word] & bit != 0 { continue }
+                        scratch.seen[word] |= bit
+                        scratch.chosen.append(Int32(m))
+                    }
+                }
             }
         }
         let need = n - scratch.chosen.count
