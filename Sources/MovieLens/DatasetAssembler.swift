@@ -26,13 +26,23 @@ struct DatasetAssembler {
         var ru = ratings.user, rm = ratings.movie
         ratings.user = []
         ratings.movie = []
+        // Each block also notes whether it met an unknown id, so the serial pass that records
+        // drops runs only when there is something to record.
+        let blocks = splitRange(n, parts: max(1, min(threads * 4, n >> 16)))
+        var unknownIn = [Bool](repeating: false, count: blocks.count)
         ru.withUnsafeMutableBufferPointer { ub in
             rm.withUnsafeMutableBufferPointer { mb in
-                let us = UnsafeSendable(ub), ms = UnsafeSendable(mb)
-                parallelRanges(n, threads: threads, minBlock: 1 << 16) { range in
-                    for i in range {
-                        us.value[i] = userIndex.index(us.value[i])
-                        ms.value[i] = movieIndex.index(ms.value[i])
+                unknownIn.withUnsafeMutableBufferPointer { flags in
+                    let us = UnsafeSendable(ub), ms = UnsafeSendable(mb), fs = UnsafeSendable(flags)
+                    parallelFor(chunks: blocks.count, threads: threads) { b in
+                        var smallest: Int32 = 0
+                        for i in blocks[b] {
+                            let u = userIndex.index(us.value[i]), m = movieIndex.index(ms.value[i])
+                            us.value[i] = u
+                            ms.value[i] = m
+                            smallest = min(smallest, u, m)
+                        }
+                        fs.value[b] = smallest < 0
                     }
                 }
             }
@@ -40,11 +50,13 @@ struct DatasetAssembler {
         var dropped = 0
         ru.withUnsafeMutableBufferPointer { ru in
             rm.withUnsafeBufferPointer { rm in
-                for i in 0..<n where ru[i] < 0 || rm[i] < 0 {
-                    ratingsReport.kept -= 1
-                    ratingsReport.drop(ru[i] < 0 ? .unknownUser : .unknownMovie, line: ratings.line(ofRow: i))
-                    ru[i] = -1
-                    dropped += 1
+                for b in blocks.indices where unknownIn[b] {
+                    for i in blocks[b] where ru[i] < 0 || rm[i] < 0 {
+                        ratingsReport.kept -= 1
+                        ratingsReport.drop(ru[i] < 0 ? .unknownUser : .unknownMovie, line: ratings.line(ofRow: i))
+                        ru[i] = -1
+                        dropped += 1
+                    }
                 }
             }
         }

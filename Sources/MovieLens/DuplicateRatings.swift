@@ -19,16 +19,25 @@ enum DuplicateRatings {
         var start = [Int](repeating: 0, count: userCount + 1)
         var order: [Int] = []
         var sorted = true
-        var previous: Int32 = -1
-        for i in 0..<n where keep(i) {
-            if user[i] < previous { sorted = false; break }
-            previous = user[i]
+        // One pass checks the order and records, per user, one past their last kept rating.
+        var last = [Int](repeating: 0, count: userCount)
+        user.withUnsafeBufferPointer { ub in
+            movie.withUnsafeBufferPointer { mb in
+                last.withUnsafeMutableBufferPointer { lb in
+                    var previous: Int32 = -1
+                    for i in 0..<n {
+                        let u = ub[i]
+                        if u < 0 || mb[i] < 0 { continue }
+                        if u < previous { sorted = false; break }
+                        previous = u
+                        lb[Int(u)] = i + 1
+                    }
+                }
+            }
         }
         if sorted {
             // start[u + 1] = one past u's last kept rating (or start[u] when u has none); every kept
             // rating between start[u] and start[u + 1] then belongs to u.
-            var last = [Int](repeating: 0, count: userCount)
-            for i in 0..<n where keep(i) { last[Int(user[i])] = i + 1 }
             for u in 0..<userCount { start[u + 1] = max(start[u], last[u]) }
         } else {
             // Stable counting sort of rating positions by user.
