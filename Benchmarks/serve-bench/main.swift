@@ -78,7 +78,7 @@ do {
     let recommender = BundleRecommender(bundle)
     let ids = Array(bundle.catalog.userIds.prefix(o.users))
     var rows: [(String, Double, Double)] = []
-    for model in ServingModel.available {
+    for model in bundle.servableModels {
         _ = try recommender.recommend(userId: ids[0], model: model, count: o.top)
         var times: [Double] = []
         for id in ids { times.append(try milliseconds { _ = try recommender.recommend(userId: id, model: model, count: o.top) }) }

@@ -34,6 +34,9 @@ struct PipelineCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the results as JSON.")
     var json = false
 
+    @Option(name: .long, help: "Also write the evaluation as a self-contained HTML report with charts.")
+    var report: String?
+
     func validate() throws {
         guard (2...255).contains(folds) else { throw ValidationError("--folds must be between 2 and 255") }
         guard sampleUsers >= 0 else { throw ValidationError("--sample-users must be ≥ 0") }
@@ -43,7 +46,7 @@ struct PipelineCommand: AsyncParsableCommand {
         let progress = output.start()
         defer { (progress as? TerminalProgress)?.close() }
         do {
-            var settings = PipelineRun.Settings(data: data, out: out, folds: folds, sampleUsers: sampleUsers)
+            var settings = PipelineRun.Settings(data: data, out: out, folds: folds, sampleUsers: sampleUsers, report: report)
             settings.training = try training.trainingOptions(source: "")
             let r = try PipelineRun.run(settings, progress: progress)
             (progress as? TerminalProgress)?.close()
@@ -62,6 +65,7 @@ enum PipelineRun {
         var out = "models"
         var folds = 5
         var sampleUsers = 3
+        var report: String? = nil
         var training = TrainingOptions()
     }
 
@@ -70,7 +74,7 @@ enum PipelineRun {
         var hint: String?
         var report: CleaningReport?
         var dataset: (users: Int, movies: Int, ratings: Int)
-        var cv: CrossValidationResult
+        var evaluation: EvaluationSummary
         var manifest: BundleManifest
         var out: String
         var samples: [(user: Int64, model: String, list: [Recommendation])]
@@ -102,27 +106,36 @@ enum PipelineRun {
         training.source = source
         var bundle = try clock.measure("train") { try ModelTrainer.train(dataset: dataset, options: training, progress: progress) }
 
-        var ev = EvaluationOptions()
+        var ev = FullEvaluationOptions()
         ev.folds = s.folds
         ev.seed = training.seed
         ev.threads = training.threads
-        ev.features = training.features
-        ev.classifier = training.classifier
-        ev.regressor = training.regressor
-        let cv = try clock.measure("evaluate") {
-            try progress.stage("cross-validation") { try CrossValidation.run(dataset: dataset, options: ev, progress: { progress.note($0) }) }
+        ev.backend = training.backend
+        ev.crossValidation.features = training.features
+        ev.crossValidation.classifier = training.classifier
+        ev.crossValidation.regressor = training.regressor
+        let evaluation = try clock.measure("evaluate") {
+            try FullEvaluation.run(dataset: dataset, dataName: source, options: ev, progress: progress)
         }
-        for (name, key) in [("auc", \FoldMetrics.auc), ("logloss", \.logloss), ("accuracy", \.accuracy)] {
-            bundle.manifest.metrics["cv.classifier.\(name).mean"] = cv.summary(key).mean
+        if let report = s.report {
+            try clock.measure("report") {
+                try HTMLReport.write(evaluation, context: ReportContext.current(command: CommandLine.arguments.joined(separator: " ")), to: report)
+            }
         }
-        for (name, key) in [("rmse", \FoldMetrics.rmse), ("mae", \.mae)] {
-            bundle.manifest.metrics["cv.regressor.\(name).mean"] = cv.summary(key).mean
+        if let cv = evaluation.crossValidation {
+            for (name, key) in [("auc", \FoldMetrics.auc), ("logloss", \.logloss), ("accuracy", \.accuracy)] {
+                bundle.manifest.metrics["cv.classifier.\(name).mean"] = cv.summary(key).mean
+            }
+            for (name, key) in [("rmse", \FoldMetrics.rmse), ("mae", \.mae)] {
+                bundle.manifest.metrics["cv.regressor.\(name).mean"] = cv.summary(key).mean
+            }
         }
+        for m in evaluation.topN?.models ?? [] { bundle.manifest.metrics["topn.\(m.model.rawValue).ndcg"] = m.metrics.ndcg }
         let manifest = try clock.measure("save") { try progress.stage("save bundle") { try BundleStore.write(bundle, to: s.out) } }
 
         let samples = try clock.measure("sample recommendations") { () -> [(Int64, String, [Recommendation])] in
             let recommender = BundleRecommender(bundle)
-            let model = ServingModel.defaultModel
+            let model = bundle.servableModels[0]
             var out: [(Int64, String, [Recommendation])] = []
             for u in 0..<bundle.catalog.userCount where out.count < s.sampleUsers && !bundle.catalog.seen(user: u).movies.isEmpty {
                 let id = bundle.catalog.userIds[u]
@@ -131,7 +144,7 @@ enum PipelineRun {
             return out
         }
         return Result(source: source, hint: hint, report: report,
-                      dataset: (dataset.userCount, dataset.movieCount, dataset.ratingCount), cv: cv, manifest: manifest,
+                      dataset: (dataset.userCount, dataset.movieCount, dataset.ratingCount), evaluation: evaluation, manifest: manifest,
                       out: s.out, samples: samples.map { (user: $0.0, model: $0.1, list: $0.2) }, seconds: clock.stages)
     }
 }
@@ -149,9 +162,8 @@ extension PipelineRun.Result {
         s += "\n2. train     \(manifest.featureSchema.count) features; "
         s += String(format: "classifier train AUC %.4f, regressor train RMSE %.4f\n",
                     manifest.metrics["classifier.train_auc"] ?? .nan, manifest.metrics["regressor.train_rmse"] ?? .nan)
-        s += "3. evaluate  (honest \(cv.folds.count)-fold cross-validation)\n\n"
-        s += EvaluationReport.text(cv, dataset: source).split(separator: "\n", omittingEmptySubsequences: false)
-            .dropFirst(2).prefix { !$0.hasPrefix("seconds:") }.map { "   " + $0 }.joined(separator: "\n")
+        s += "3. evaluate\n\n"
+        s += EvaluationPrinting.text(evaluation).split(separator: "\n", omittingEmptySubsequences: false).map { "   " + $0 }.joined(separator: "\n")
         s += "\n4. save      \(out) (\(manifest.files.count) files, \(TrainSummary.format(bytes: manifest.files.reduce(0) { $0 + $1.bytes })))\n"
         s += "5. sample recommendations\n"
         for (user, model, list) in samples {
@@ -164,8 +176,7 @@ extension PipelineRun.Result {
     }
 
     func json() -> JSONValue {
-        var cvJSON = EvaluationReport.json(cv, dataset: source)
-        if case .object(let pairs) = cvJSON { cvJSON = .object(pairs.filter { $0.0 != "dataset" }) }
+        let evaluationJSON = EvaluationReport.json(evaluation)
         var items: [(String, JSONValue)] = [
             ("data", .string(source)),
             ("dataset", .object([("users", .integer(dataset.users)), ("movies", .integer(dataset.movies)), ("ratings", .integer(dataset.ratings))])),
@@ -173,7 +184,7 @@ extension PipelineRun.Result {
         if let c = cleaning {
             items.append(("cleaning", .object([("read", .integer(c.read)), ("kept", .integer(c.kept)), ("repaired", .integer(c.repaired)), ("dropped", .integer(c.dropped))])))
         }
-        items.append(("evaluation", cvJSON))
+        items.append(("evaluation", evaluationJSON))
         items.append(("bundle", TrainSummary.json(manifest, out: out, seconds: [])))
         items.append(("samples", .array(samples.map { RecommendationPrinting.json($0.list, extra: [("user", .integer(Int($0.user))), ("model", .string($0.model))]) })))
         items.append(("seconds", .object(seconds.map { ($0.0, .number($0.1)) } + [("total", .number(seconds.reduce(0) { $0 + $1.1 }))])))

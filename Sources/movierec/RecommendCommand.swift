@@ -28,8 +28,8 @@ struct RecommendCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Number of movies.")
     var top: Int = 10
 
-    @Option(name: .long, help: "Model: \(ServingModel.allCases.map(\.rawValue).joined(separator: "|")).")
-    var model: String = ServingModel.defaultModel.rawValue
+    @Option(name: .long, help: "Model: \(ServingModel.allCases.map(\.rawValue).joined(separator: "|")) (default: hybrid, or cluster for a bundle trained without the top-N rankers).")
+    var model: String?
 
     @Flag(name: .long, help: "Print JSON.")
     var json = false
@@ -39,7 +39,7 @@ struct RecommendCommand: AsyncParsableCommand {
     func validate() throws {
         guard top >= 1 else { throw ValidationError("--top must be at least 1 (got \(top))") }
         guard (user == nil) != (genres == nil) else { throw ValidationError("give --user ID, or --genres \"G1|G2\" for a new user") }
-        guard ServingModel(rawValue: model) != nil else {
+        if let model, ServingModel(rawValue: model) == nil {
             throw ValidationError("--model must be one of \(ServingModel.allCases.map(\.rawValue).joined(separator: ", "))")
         }
     }
@@ -50,7 +50,7 @@ struct RecommendCommand: AsyncParsableCommand {
             let start = DispatchTime.now().uptimeNanoseconds
             let recommender = BundleRecommender(try BundleStore.read(models))
             let loaded = DispatchTime.now().uptimeNanoseconds
-            let kind = ServingModel(rawValue: model) ?? ServingModel.defaultModel
+            let kind = model.flatMap(ServingModel.init(rawValue:)) ?? recommender.bundle.servableModels[0]
             let list: [Recommendation]
             let header: String
             if let user {

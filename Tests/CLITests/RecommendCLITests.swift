@@ -12,12 +12,12 @@ final class RecommendCLITests: XCTestCase {
         XCTAssertThrowsError(try RecommendCommand.parse(["--models", "m", "--user", "1", "--top", "0"]))
         let c = try RecommendCommand.parse(["--models", "m", "--genres", "Comedy|Romance", "--json"])
         XCTAssertEqual(c.genres, "Comedy|Romance")
-        XCTAssertEqual(c.model, ServingModel.defaultModel.rawValue)
+        XCTAssertNil(c.model, "the bundle's default model")
     }
 
     func testCommandRunsOnATrainedBundle() async throws {
         let models = try CLIFixture.bundleDirectory.get()
-        for model in ServingModel.available {
+        for model in try BundleStore.read(models).servableModels {
             try await RecommendCommand.parse(["--models", models, "--user", "1", "--top", "3", "--model", model.rawValue, "--quiet"]).run()
         }
         try await RecommendCommand.parse(["--models", models, "--genres", "Comedy|Drama", "--quiet"]).run()

@@ -9,7 +9,7 @@ final class BundleServingTests: XCTestCase {
         let bundle = try BundleFixture.bundle()
         let r = BundleRecommender(bundle)
         let cat = bundle.catalog
-        for model in ServingModel.available {
+        for model in bundle.servableModels {
             for u in [0, 7, cat.userCount - 1] {
                 let id = cat.userIds[u]
                 let seen = Set(cat.seen(user: u).movies.map { cat.movieIds[Int($0)] })

@@ -22,6 +22,10 @@ enum BundleFixture {
         o.features.genreClusters = 3
         o.features.ratingClusters = 3
         o.similarNeighbours = 8
+        o.hybrid.als.factors = 8
+        o.hybrid.als.iterations = 5
+        o.hybrid.booster.rounds = 20
+        o.notebookTuningUsers = 30
         return o
     }
 
@@ -61,16 +65,28 @@ final class BundleTests: XCTestCase {
         XCTAssertEqual(pa.rating, pb.rating)
         XCTAssertTrue(pa.like.allSatisfy { $0 > 0 && $0 < 1 })
         XCTAssertTrue(pa.rating.allSatisfy { $0 >= 0.5 && $0 <= 5 })
+        // Every model recommends the same from the loaded bundle (rankers rebuilt from stored parts).
+        XCTAssertEqual(loaded.servableModels, bundle.servableModels)
+        XCTAssertTrue(loaded.servableModels.contains(.hybrid))
+        for model in bundle.servableModels {
+            for u in [0, 11, bundle.catalog.userCount - 1] {
+                let id = bundle.catalog.userIds[u]
+                XCTAssertEqual(try BundleRecommender(loaded).recommend(userId: id, model: model, count: 10),
+                               try BundleRecommender(bundle).recommend(userId: id, model: model, count: 10), "\(model) user \(id)")
+            }
+        }
         // The files the manifest lists are exactly the directory's files.
         let listed = Set(loaded.manifest.files.map(\.name) + ["manifest.json"])
         XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: dir)), listed)
     }
 
     /// Serving features of a pair equal the features cross-validation gives a test rating of that
-    /// pair with the whole data set as training set (all columns but the rating-time one).
+    /// pair with the whole data set as training set (all columns but the rating-time one). The
+    /// models are trained on the catalogue's canonical ratings (one per pair, by user and movie).
     func testServingFeaturesEqualTestRowFeatures() throws {
         let bundle = try BundleFixture.bundle()
-        let ds = try BundleFixture.dataset.get()
+        let ds = bundle.catalog.ratingsDataset()
+        XCTAssertEqual(ds.ratingCount, try BundleFixture.dataset.get().ratingCount)
         var o = BundleFixture.options().features
         o.seed = BundleFixture.options().seed
         o.threads = 2

@@ -31,6 +31,25 @@ public struct BundleRecommender: Sendable {
         guard count >= 1 else { throw ServingError.invalidRequest("--top must be at least 1") }
         guard let u = bundle.catalog.userIndex(forId: userId) else { throw ServingError.unknownUser(userId) }
         let seen = bundle.catalog.seen(user: u)
+        guard bundle.servableModels.contains(model) else {
+            throw ServingError.modelUnavailable("this bundle was trained without --model \(model.rawValue); it serves "
+                + bundle.servableModels.map(\.rawValue).joined(separator: ", "))
+        }
+        if let rk = bundle.rankers {
+            let ranker: (any TopNRanker)?
+            switch model {
+            case .hybrid: ranker = rk.hybrid
+            case .als: ranker = rk.als
+            case .notebookHybrid: ranker = rk.notebook
+            case .classifier: ranker = rk.notebook.classifier
+            default: ranker = nil
+            }
+            if let ranker {
+                return ranker.recommend(user: u, excluding: Array(seen.movies), count: count).map {
+                    entry(Int($0.movie), $0.score, reason: text($0.reason))
+                }
+            }
+        }
         var allowed = catalogue
         for m in seen.movies { allowed[Int(m)] = false }
         let candidates = (0..<allowed.count).filter { allowed[$0] }
@@ -53,8 +72,7 @@ public struct BundleRecommender: Sendable {
             scores = candidates.map { rate[$0] }
             fallback = { _, _ in "loved by users like you" }
         case .hybrid, .als, .notebookHybrid:
-            throw ServingError.modelUnavailable("--model \(model.rawValue) is not served by this build yet; available: "
-                + ServingModel.available.map(\.rawValue).joined(separator: ", "))
+            throw ServingError.modelUnavailable("--model \(model.rawValue) needs the top-N rankers, which this bundle was trained without")
         }
         let top = Self.top(candidates, scores, count: count, tieBreak: { Float(bundle.popularity.likes[$0]) })
         let liked = zip(seen.movies, seen.ratings).filter { $0.1 >= 4 }
@@ -135,6 +153,15 @@ public struct BundleRecommender: Sendable {
         guard let (movie, rating) = best else { return nil }
         let stars = rating == rating.rounded() ? String(Int(rating)) : String(rating)
         return "because you rated \(bundle.catalog.displayTitle(movie)) \(stars)★"
+    }
+
+    /// The text of a ranker's reason (titles as "Title (year)").
+    func text(_ reason: RecommendationReason) -> String {
+        if case .becauseYouRated(let m, let rating) = reason {
+            let stars = rating == rating.rounded() ? String(Int(rating)) : String(rating)
+            return "because you rated \(bundle.catalog.displayTitle(Int(m))) \(stars)★"
+        }
+        return reason.text(titles: [])
     }
 
     func entry(_ m: Int, _ score: Float, reason: String) -> Recommendation {

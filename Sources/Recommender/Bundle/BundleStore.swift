@@ -1,4 +1,5 @@
 import Boosting
+import Factorization
 import Foundation
 import Runtime
 
@@ -29,7 +30,12 @@ public enum BundleStore {
         static let clusters = "clusters.bin"
         static let similar = "similar.bin"
         static let popularity = "popularity.bin"
+        static let als = "als.bin"
+        static let hybridBooster = "hybrid.gbt"
+        static let hybrid = "hybrid.bin"
+        static let notebook = "notebook.bin"
         static let required = [catalog, classifier, regressor, features, clusters, similar, popularity]
+        static let rankers = [als, hybridBooster, hybrid, notebook]
     }
 
     // MARK: writing
@@ -53,6 +59,12 @@ public enum BundleStore {
         files.append((File.clusters, component("clusters") { bundle.genreCentroids.encode(into: &$0) }))
         files.append((File.similar, component("similar") { bundle.similar.encode(into: &$0) }))
         files.append((File.popularity, component("popularity") { bundle.popularity.encode(into: &$0) }))
+        if let rk = bundle.rankers {
+            files.append((File.als, component("als") { rk.als.model.write(to: &$0) }))
+            files.append((File.hybridBooster, rk.hybrid.booster.serialized()))
+            files.append((File.hybrid, component("hybrid") { RankerComponents.encode(hybrid: rk.hybridOptions, into: &$0) }))
+            files.append((File.notebook, component("notebook") { RankerComponents.encode(notebook: rk.notebook, into: &$0) }))
+        }
         var manifest = bundle.manifest
         manifest.format = BundleManifest.formatName
         manifest.formatVersion = BundleManifest.currentVersion
@@ -204,6 +216,39 @@ public enum BundleStore {
         let centroids = try decode(File.clusters) { try GenreCentroids.decode(&$0) }
         let similar = try decode(File.similar) { try NeighbourLists.decode(&$0) }
         let popularity = try decode(File.popularity) { try Popularity.decode(&$0) }
+        var rankers: RankerComponents? = nil
+        let listed = File.rankers.filter { contents[$0] != nil }
+        if !listed.isEmpty {
+            guard listed.count == File.rankers.count else {
+                throw BundleError.corrupt(path: manifestPath, reason: "lists only some of \(File.rankers.joined(separator: ", "))")
+            }
+            let alsModel = try decode(File.als) { try ALSModel(from: &$0) }
+            let ratings = catalog.ratingsDataset()
+            let all = Array(0..<ratings.ratingCount)
+            let als = ALSRanker(model: alsModel, history: RatingLists(dataset: ratings, rows: all))
+            guard alsModel.users == catalog.userCount, alsModel.items == catalog.movieCount else {
+                throw BundleError.inconsistent("als.bin has \(alsModel.users) users × \(alsModel.items) movies, the catalogue \(catalog.userCount) × \(catalog.movieCount)")
+            }
+            let hybridOptions = try decode(File.hybrid) { try RankerComponents.decodeHybrid(&$0, features: features.options, als: alsModel.parameters) }
+            let booster = try model(File.hybridBooster)
+            let hybrid: TwoStageHybridRanker
+            do {
+                hybrid = try TwoStageHybridRanker.rebuild(dataset: ratings, rows: all, options: hybridOptions, booster: booster, als: als)
+            } catch {
+                throw BundleError.corrupt(path: dir + "/" + File.hybridBooster, reason: "\(error)")
+            }
+            let (weight, clustering) = try decode(File.notebook) { try RankerComponents.decodeNotebook(&$0) }
+            let catalogue = popularity.ratings.map { $0 > 0 }
+            let notebook: NotebookHybridRanker
+            do {
+                notebook = NotebookHybridRanker(
+                    classifier: try ClassifierRanker(inference: features.inference, classifier: classifier, catalogue: catalogue),
+                    weight: weight, clustering: clustering)
+            } catch {
+                throw BundleError.inconsistent("\(error)")
+            }
+            rankers = RankerComponents(als: als, hybrid: hybrid, hybridOptions: hybridOptions, notebook: notebook)
+        }
         let names = features.schema.names
         guard classifier.featureNames == names, regressor.featureNames == names, manifest.featureSchema == names else {
             throw BundleError.inconsistent("the classifier, the regressor and the feature schema disagree on the feature columns")
@@ -215,7 +260,7 @@ public enum BundleStore {
             throw BundleError.inconsistent("clusters.bin has \(centroids.genres) genres, the catalogue \(features.schema.genreCount)")
         }
         return ModelBundle(manifest: manifest, catalog: catalog, classifier: classifier, regressor: regressor, features: features,
-                           genreCentroids: centroids, similar: similar, popularity: popularity)
+                           genreCentroids: centroids, similar: similar, popularity: popularity, rankers: rankers)
     }
 
     private struct VersionProbe: Decodable { var format: String; var formatVersion: Int }

@@ -21,6 +21,8 @@ public struct Catalog: Sendable, Equatable {
     public var seenOffsets: [Int64]
     public var seenMovie: [Int32]
     public var seenRating: [Float]
+    /// Unix time of each of those ratings.
+    public var seenTime: [Int64]
     /// The latest rating time of the data: serving features describe a rating made "now" = then.
     public var servingTime: Int64
 
@@ -38,26 +40,26 @@ public struct Catalog: Sendable, Equatable {
             return ma != mb ? ma < mb : $0 < $1
         }
         var offsets = [Int64](repeating: 0, count: dataset.userCount + 1)
-        var movie: [Int32] = [], rating: [Float] = []
-        movie.reserveCapacity(order.count); rating.reserveCapacity(order.count)
+        var movie: [Int32] = [], rating: [Float] = [], time: [Int64] = []
+        movie.reserveCapacity(order.count); rating.reserveCapacity(order.count); time.reserveCapacity(order.count)
         for (i, r) in order.enumerated() {
             let u = dataset.ratingUser[r], m = dataset.ratingMovie[r]
             if i + 1 < order.count, dataset.ratingUser[order[i + 1]] == u, dataset.ratingMovie[order[i + 1]] == m { continue }
-            movie.append(m); rating.append(dataset.ratingValue[r])
+            movie.append(m); rating.append(dataset.ratingValue[r]); time.append(dataset.ratingTime[r])
             offsets[Int(u) + 1] += 1
         }
         for u in 0..<dataset.userCount { offsets[u + 1] += offsets[u] }
-        seenOffsets = offsets; seenMovie = movie; seenRating = rating
+        seenOffsets = offsets; seenMovie = movie; seenRating = rating; seenTime = time
         servingTime = dataset.ratingTime.max() ?? 0
     }
 
     init(format: DataFormat, movieIds: [Int64], titles: [String], years: [Int16], genres: [UInt32], genreNames: [String],
          userIds: [Int64], userGender: [UInt8], userAge: [Int16], userOccupation: [Int16],
-         seenOffsets: [Int64], seenMovie: [Int32], seenRating: [Float], servingTime: Int64) {
+         seenOffsets: [Int64], seenMovie: [Int32], seenRating: [Float], seenTime: [Int64], servingTime: Int64) {
         self.format = format; self.movieIds = movieIds; self.titles = titles; self.years = years; self.genres = genres
         self.genreNames = genreNames; self.userIds = userIds; self.userGender = userGender; self.userAge = userAge
         self.userOccupation = userOccupation; self.seenOffsets = seenOffsets; self.seenMovie = seenMovie
-        self.seenRating = seenRating; self.servingTime = servingTime
+        self.seenRating = seenRating; self.seenTime = seenTime; self.servingTime = servingTime
     }
 
     public var movieCount: Int { movieIds.count }
@@ -100,13 +102,15 @@ public struct Catalog: Sendable, Equatable {
                 userZip: userGender.isEmpty ? [] : [String](repeating: "", count: userGender.count))
     }
 
-    /// The ratings of the catalogue as a `Dataset` (the training ratings, one per user and movie).
-    func ratingsDataset() -> Dataset {
+    /// The ratings of the catalogue as a `Dataset`: the training ratings, one per user and movie,
+    /// ordered by (user, movie). Training runs on exactly this dataset, so a loaded bundle rebuilds
+    /// the same inputs bit for bit.
+    public func ratingsDataset() -> Dataset {
         var users = [Int32](repeating: 0, count: seenMovie.count)
         for u in 0..<userCount {
             for i in Int(seenOffsets[u])..<Int(seenOffsets[u + 1]) { users[i] = Int32(u) }
         }
-        return dataset(users: users, movies: seenMovie, values: seenRating)
+        return dataset(users: users, movies: seenMovie, values: seenRating, times: seenTime)
     }
 
     // MARK: binary form
@@ -115,7 +119,7 @@ public struct Catalog: Sendable, Equatable {
         w.write(format.rawValue)
         w.write(array: movieIds); w.write(strings: titles); w.write(array: years); w.write(array: genres); w.write(strings: genreNames)
         w.write(array: userIds); w.write(array: userGender); w.write(array: userAge); w.write(array: userOccupation)
-        w.write(array: seenOffsets); w.write(array: seenMovie); w.write(array: seenRating)
+        w.write(array: seenOffsets); w.write(array: seenMovie); w.write(array: seenRating); w.write(array: seenTime)
         w.write(servingTime)
     }
 
@@ -129,7 +133,7 @@ public struct Catalog: Sendable, Equatable {
             userGender: try r.readArray(UInt8.self, "genders"), userAge: try r.readArray(Int16.self, "ages"),
             userOccupation: try r.readArray(Int16.self, "occupations"),
             seenOffsets: try r.readArray(Int64.self, "seen offsets"), seenMovie: try r.readArray(Int32.self, "seen movies"),
-            seenRating: try r.readArray(Float.self, "seen ratings"), servingTime: try r.read(Int64.self, "serving time"))
+            seenRating: try r.readArray(Float.self, "seen ratings"), seenTime: try r.readArray(Int64.self, "seen times"), servingTime: try r.read(Int64.self, "serving time"))
         try c.validate()
         return c
     }
@@ -143,7 +147,7 @@ public struct Catalog: Sendable, Equatable {
         let demo = [userGender.count, userAge.count, userOccupation.count]
         guard demo.allSatisfy({ $0 == 0 }) || demo.allSatisfy({ $0 == u }) else { throw fail("user columns differ in length") }
         guard seenOffsets.count == u + 1, seenOffsets.first == 0, seenOffsets.last == Int64(seenMovie.count),
-              seenRating.count == seenMovie.count else { throw fail("seen lists are malformed") }
+              seenRating.count == seenMovie.count, seenTime.count == seenMovie.count else { throw fail("seen lists are malformed") }
         for i in 0..<u where seenOffsets[i] > seenOffsets[i + 1] { throw fail("seen offsets decrease at user \(i)") }
         for x in seenMovie where x < 0 || Int(x) >= m { throw fail("seen movie index \(x) out of range") }
         for i in 1..<max(1, m) where movieIds[i - 1] >= movieIds[i] { throw fail("movie ids not increasing") }

@@ -14,7 +14,8 @@ import Runtime
 ///   rebuilt from them and verified against its recorded checksum);
 /// - `clusters.bin`: the genre clusters' centres in genre-average space (cold start);
 /// - `similar.bin`: TF-IDF neighbour lists of every movie;
-/// - `popularity.bin`: ratings, likes and mean rating per movie.
+/// - `popularity.bin`: ratings, likes and mean rating per movie;
+/// - `als.bin`, `hybrid.gbt`, `hybrid.bin`, `notebook.bin`: the top-N rankers (`RankerComponents`).
 public struct ModelBundle: Sendable {
     public var manifest: BundleManifest
     public var catalog: Catalog
@@ -24,6 +25,14 @@ public struct ModelBundle: Sendable {
     public var genreCentroids: GenreCentroids
     public var similar: NeighbourLists
     public var popularity: Popularity
+    /// ALS, the two-stage hybrid and the notebook hybrid (nil when trained without them).
+    var rankers: RankerComponents?
+
+    /// The models this bundle serves (`recommend --model`), the default first.
+    public var servableModels: [ServingModel] {
+        (rankers != nil ? [.hybrid] : []) + [.cluster, .popularity, .classifier, .regressor]
+            + (rankers != nil ? [.als, .notebookHybrid] : [])
+    }
 
     /// Feature column names.
     public var featureNames: [String] { features.schema.names }

@@ -15,11 +15,9 @@ public enum ServingModel: String, Sendable, CaseIterable {
     /// The notebook's hybrid: classifier probability boosted by the cluster affinity.
     case notebookHybrid = "notebook-hybrid"
 
-    /// The models this build serves from a bundle, the default first.
-    public static let available: [ServingModel] = [.cluster, .popularity, .classifier, .regressor]
-
-    /// What `recommend` uses without `--model`.
-    public static var defaultModel: ServingModel { available.contains(.hybrid) ? .hybrid : available[0] }
+    /// What `recommend` uses without `--model` (a bundle trained without the top-N rankers
+    /// falls back to `cluster`, see `ModelBundle.servableModels`).
+    public static let defaultModel: ServingModel = .hybrid
 }
 
 /// One recommended movie, ready to print.

@@ -18,8 +18,12 @@ import Similarity
 /// features are out-of-fold, but the trees saw these rows — for honest numbers run `evaluate`).
 public enum ModelTrainer {
     /// Trains the bundle's models on every rating of `dataset`.
-    public static func train(dataset: Dataset, options: TrainingOptions = TrainingOptions(),
+    public static func train(dataset original: Dataset, options: TrainingOptions = TrainingOptions(),
                              progress: any ProgressReporter = SilentProgress()) throws -> ModelBundle {
+        // Every model is trained on the catalogue's canonical ratings (one per user and movie,
+        // ordered by user and movie), which a loaded bundle rebuilds bit for bit.
+        let catalog = Catalog(original)
+        let dataset = catalog.ratingsDataset()
         guard dataset.ratingCount >= 2 * max(2, options.features.innerFolds) else {
             throw RecommenderError.insufficientData("\(dataset.ratingCount) ratings are too few to train on")
         }
@@ -70,22 +74,53 @@ public enum ModelTrainer {
         let centroids = try timer.measure("genre centroids") { try genreCentroids(dataset, labels: serving.clusters?.genreLabels) }
         let similar = try progress.stage("similar movies", total: nil) {
             try timer.measure("similar movies") {
-                try neighbourLists(dataset, k: options.similarNeighbours, options: options, threads: threads)
+                try neighbourLists(original, k: options.similarNeighbours, options: options, threads: threads)
             }
         }
-        let catalog = timer.measure("catalogue") { Catalog(dataset) }
+        var rankers: RankerComponents? = nil
+        if options.rankers {
+            var hybridOptions = options.hybrid
+            hybridOptions.features = featureOptions
+            hybridOptions.seed = options.seed
+            hybridOptions.threads = threads
+            hybridOptions.als.seed = options.seed
+            hybridOptions.als.threads = threads
+            hybridOptions.als.backend = options.backend
+            let lists = RatingLists(dataset: dataset, rows: all)
+            let als = try progress.stage("ALS") {
+                try timer.measure("als") { try ALSRanker.fit(lists, parameters: hybridOptions.als, progress: progress) }
+            }
+            let hybrid = try timer.measure("hybrid") {
+                try TwoStageHybridRanker.fit(dataset: dataset, trainRows: all, options: hybridOptions, als: als, progress: progress)
+            }
+            var catalogue = [Bool](repeating: false, count: dataset.movieCount)
+            for m in dataset.ratingMovie { catalogue[Int(m)] = true }
+            let notebook = try progress.stage("notebook hybrid") {
+                try timer.measure("notebook hybrid") {
+                    try NotebookHybridRanker.fit(
+                        dataset: dataset, trainRows: all,
+                        final: ClassifierRanker(inference: serving.inference, classifier: classifier, catalogue: catalogue),
+                        features: featureOptions, booster: cp, tuningUsers: options.notebookTuningUsers, seed: options.seed,
+                        threads: threads)
+                }
+            }
+            metrics["notebook_hybrid.weight"] = Double(notebook.weight)
+            rankers = RankerComponents(als: als, hybrid: hybrid, hybridOptions: hybridOptions, notebook: notebook)
+        }
         let popularity = Popularity(catalog, likeThreshold: featureOptions.likeThreshold)
 
         let manifest = BundleManifest(
             format: BundleManifest.formatName, formatVersion: BundleManifest.currentVersion,
             createdAt: ISO8601DateFormatter().string(from: Date()),
-            dataset: .init(source: options.source, format: dataset.format.rawValue, users: dataset.userCount,
-                           movies: dataset.movieCount, ratings: dataset.ratingCount, crc32c: BundleError.hex(dataset.fingerprint)),
+            dataset: .init(source: options.source, format: original.format.rawValue, users: original.userCount,
+                           movies: original.movieCount, ratings: original.ratingCount, crc32c: BundleError.hex(original.fingerprint)),
             featureSchema: serving.schema.names, parameters: options.parameterStrings, metrics: metrics,
             trainingSeconds: Dictionary(uniqueKeysWithValues: timer.order.map { ($0, timer.seconds[$0] ?? 0) }),
-            models: ServingModel.available.map(\.rawValue), files: [])
-        return ModelBundle(manifest: manifest, catalog: catalog, classifier: classifier, regressor: regressor,
-                           features: serving, genreCentroids: centroids, similar: similar, popularity: popularity)
+            models: [], files: [])
+        var bundle = ModelBundle(manifest: manifest, catalog: catalog, classifier: classifier, regressor: regressor,
+                                 features: serving, genreCentroids: centroids, similar: similar, popularity: popularity, rankers: rankers)
+        bundle.manifest.models = bundle.servableModels.map(\.rawValue)
+        return bundle
     }
 
     /// Mean genre-average row of each genre cluster's members (users without ratings have the

@@ -17,6 +17,12 @@ public struct TrainingOptions: Sendable {
     public var regressor = EvaluationOptions.defaultRegressor
     /// Similar movies kept per movie in the bundle.
     public var similarNeighbours = 50
+    /// Whether to train the top-N rankers (ALS, two-stage hybrid, notebook hybrid).
+    public var rankers = true
+    /// The two-stage hybrid's settings (its feature options are `features`; its ALS is the bundle's ALS).
+    public var hybrid = TwoStageHybridOptions()
+    /// Users on whose validation lists the notebook hybrid's weight is tuned (0 = all).
+    public var notebookTuningUsers = 300
     /// Where the data came from (recorded in the manifest).
     public var source = ""
 
@@ -33,6 +39,9 @@ public struct TrainingOptions: Sendable {
             "classifier": gbt(classifier), "regressor": gbt(regressor),
             "features": "like_threshold=\(f.likeThreshold) inner_folds=\(f.innerFolds) movie_prior=\(f.moviePrior) user_prior=\(f.userPrior) genre_prior=\(f.genrePrior) mf=\(f.matrixFactorization) mf_factors=\(f.mf.factors) clusters=\(f.clusters) genre_clusters=\(f.genreClusters) rating_clusters=\(f.ratingClusters) cluster_shrinkage=\(f.clusterShrinkage)",
             "similar_neighbours": String(similarNeighbours),
+            "rankers": String(rankers),
+            "als": "factors=\(hybrid.als.factors) regularization=\(hybrid.als.regularization) alpha=\(hybrid.als.alpha) iterations=\(hybrid.als.iterations)",
+            "hybrid": "als_candidates=\(hybrid.alsCandidates) cluster_candidates=\(hybrid.clusterCandidates) popular_candidates=\(hybrid.popularCandidates) rounds=\(hybrid.booster.rounds)",
         ]
     }
 }
