@@ -52,27 +52,14 @@ func runBench(_ options: Options) throws -> ([Result], MachineLoad) {
     return (results, MachineLoad(before: before, after: MachineLoad.sample()))
 }
 
-func jsonString(_ s: String) -> String {
-    var out = "\""
-    for ch in s.unicodeScalars {
-        switch ch {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        default: out.unicodeScalars.append(ch)
-        }
-    }
-    return out + "\""
-}
-
 func printJSON(_ results: [Result], _ load: MachineLoad) {
     let rows = results.map { r in
-        "{\"kernel\": \(jsonString(r.kernel)), \"shape\": \(jsonString(r.shape)), \"backend\": \"\(r.backend)\", "
+        "{\"kernel\": \(JSONString.quote(r.kernel)), \"shape\": \(JSONString.quote(r.shape)), \"backend\": \"\(r.backend)\", "
             + "\"threads\": \(r.threads), \"seconds\": \(r.seconds), \"cpu_seconds\": \(r.cpuSeconds), \"\(r.unit.rawValue)\": \(r.rate)}"
     }
     let share = load.othersShare.map { "\($0)" } ?? "null"
-    print("{\"results\": [\n  " + rows.joined(separator: ",\n  ") + "\n], \"machine\": {\"loadavg_before\": \(jsonString(load.before.loadavg)), "
-          + "\"loadavg_after\": \(jsonString(load.after.loadavg)), \"others_cpu_share\": \(share)}}")
+    print("{\"results\": [\n  " + rows.joined(separator: ",\n  ") + "\n], \"machine\": {\"loadavg_before\": \(JSONString.quote(load.before.loadavg)), "
+          + "\"loadavg_after\": \(JSONString.quote(load.after.loadavg)), \"others_cpu_share\": \(share)}}")
 }
 
 func printTable(_ results: [Result], _ load: MachineLoad, threads: Int) {

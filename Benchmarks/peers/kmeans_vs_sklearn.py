@@ -7,16 +7,40 @@ scikit-learn's KMeans(init="k-means++", algorithm="lloyd") then clusters exactly
 the same k, n_init, max_iter and tol. Prints inertias, their relative difference, fit times and
 speed ratios for both movierec backends, and /proc/loadavg before and after.
 
+scikit-learn's OpenMP threads are set to movierec's thread count (--threads, default: all cores)
+before numpy/scikit-learn are imported, so both tools use the same number of cores.
+
+--same-init S: for seeds 0..S-1, scikit-learn's `kmeans_plusplus` picks k initial centres; both
+tools then run Lloyd from exactly those centres (`movierec cluster --init-centres F`,
+`KMeans(init=centres, n_init=1)`). Equal inertias there show the Lloyd iterations agree, so any
+gap in the main table comes from the random k-means++ draws alone (different generators).
+
 Usage (from the package root, after `swift build -c release`):
     python3 Benchmarks/peers/kmeans_vs_sklearn.py [--k 20] [--n-init 10] [--max-iter 300]
         [--bin .build/release/movierec] [--data ../shared/data/seed-ml1m-dirty ../shared/data/ml-latest-small]
+        [--threads N] [--seeds S] [--same-init S]
 """
 import argparse, json, os, subprocess, sys, tempfile, time
+
+
+def _threads_from_argv(argv):
+    for i, a in enumerate(argv):
+        if a == "--threads" and i + 1 < len(argv):
+            return int(argv[i + 1])
+        if a.startswith("--threads="):
+            return int(a.split("=", 1)[1])
+    return 0
+
+
+# Before numpy/scikit-learn load their OpenMP/BLAS runtimes: same core count as movierec.
+_THREADS = _threads_from_argv(sys.argv[1:]) or int(os.environ.get("MOVIEREC_THREADS", "0") or 0) or os.cpu_count() or 1
+os.environ["OMP_NUM_THREADS"] = str(_THREADS)
+os.environ["OPENBLAS_NUM_THREADS"] = str(_THREADS)
 
 import numpy as np
 import scipy.io
 import scipy.sparse
-from sklearn.cluster import KMeans
+from sklearn.cluster import KMeans, kmeans_plusplus
 
 
 def loadavg():
@@ -24,14 +48,14 @@ def loadavg():
         return f.read().strip()
 
 
-def run_ours(binary, data, by, args, backend, dump=None, seed=0):
-    cmd = [binary, "cluster", "--data", data, "--by", by, "--k", str(args.k), "--n-init", str(args.n_init),
+def run_ours(binary, data, by, args, backend, dump=None, seed=0, init=None):
+    cmd = [binary, "cluster", "--data", data, "--by", by, "--k", str(args.k), "--n-init", "1" if init else str(args.n_init),
            "--max-iter", str(args.max_iter), "--seed", str(seed), "--backend", backend, "--algorithm", "lloyd",
-           "--silhouette-sample", "0", "--json"]
-    if args.threads:
-        cmd += ["--threads", str(args.threads)]
+           "--silhouette-sample", "0", "--json", "--threads", str(_THREADS)]
     if dump:
         cmd += ["--dump-matrix", dump]
+    if init:
+        cmd += ["--init-centres", init]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True)
     return json.loads(out.stdout)
 
@@ -44,16 +68,21 @@ def main():
     ap.add_argument("--k", type=int, default=20)
     ap.add_argument("--n-init", type=int, default=10)
     ap.add_argument("--max-iter", type=int, default=300)
-    ap.add_argument("--threads", type=int, default=0, help="movierec --threads (0 = its default: all cores)")
+    ap.add_argument("--threads", type=int, default=0,
+                    help="threads for both tools (movierec --threads, OMP_NUM_THREADS); 0 = all cores")
     ap.add_argument("--repeat", type=int, default=1, help="time each fit this many times, keep the best")
     ap.add_argument("--seeds", type=int, default=1,
                     help="also fit with seeds / random_state 0..N-1 and compare the mean inertia (run-to-run spread)")
+    ap.add_argument("--same-init", type=int, default=0,
+                    help="also run Lloyd from scikit-learn's k-means++ centres for seeds 0..N-1 on both tools")
     args = ap.parse_args()
 
     print(f"loadavg before: {loadavg()}")
+    print(f"threads: movierec --threads {_THREADS}, OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}")
     print(f"k={args.k} n_init={args.n_init} max_iter={args.max_iter} tol=1e-4 init=k-means++ algorithm=lloyd")
     rows = []
     seed_rows = []
+    init_rows = []
     worst = 0.0  # largest |ours - sklearn| / sklearn
     with tempfile.TemporaryDirectory() as tmp:
         for data in args.data:
@@ -92,6 +121,18 @@ def main():
                     sk_i = [KMeans(n_clusters=args.k, init="k-means++", n_init=args.n_init, max_iter=args.max_iter, tol=1e-4,
                                    algorithm="lloyd", random_state=s).fit(x).inertia_ for s in range(args.seeds)]
                     seed_rows.append((name, by, np.mean(ours_i), min(ours_i), max(ours_i), np.mean(sk_i), min(sk_i), max(sk_i)))
+                for s in range(args.same_init):
+                    centres, _ = kmeans_plusplus(x, n_clusters=args.k, random_state=s)
+                    cpath = os.path.join(tmp, f"{name}-{by}-init{s}.txt")
+                    np.savetxt(cpath, centres, fmt="%.9g")
+                    # The file holds float32-exact values for both tools.
+                    centres = np.loadtxt(cpath, ndmin=2).astype(np.float32).astype(np.float64)
+                    sk1 = KMeans(n_clusters=args.k, init=centres, n_init=1, max_iter=args.max_iter, tol=1e-4,
+                                 algorithm="lloyd").fit(x)
+                    for backend in ("blas", "swift"):
+                        o = run_ours(args.bin, data, by, args, backend, init=cpath)
+                        init_rows.append((name, by, s, backend, o["inertia"], sk1.inertia_, o["inertia"] / sk1.inertia_ - 1,
+                                          o["iterations"], sk1.n_iter_))
     hdr = ("data", "by", "matrix", "backend", "inertia ours", "inertia sklearn", "ours/sk-1", "it ours", "it sk",
            "fit s ours", "fit s sklearn", "speed-up (wall)", "cpu s ours", "cpu s sklearn")
     print(" | ".join(hdr))
@@ -103,6 +144,12 @@ def main():
         for n, b, om, omin, omax, sm, smin, smax in seed_rows:
             print(f"{n} | {b} | ours {om:.6g} [{omin:.6g}, {omax:.6g}] | sklearn {sm:.6g} [{smin:.6g}, {smax:.6g}] | "
                   f"mean ours/sk-1 {om / sm - 1:+.3%}")
+    if init_rows:
+        print("Lloyd from the same (scikit-learn k-means++) centres: data | by | seed | backend | inertia ours | "
+              "inertia sklearn | ours/sk-1 | it ours | it sk")
+        for n, b, s, be, o, k, rel, io, ik in init_rows:
+            print(f"{n} | {b} | {s} | {be} | {o:.8g} | {k:.8g} | {rel:+.5%} | {io} | {ik}")
+        print(f"largest |difference| from the same centres: {max(abs(r[6]) for r in init_rows):.5%}")
     print(f"largest |ours - sklearn| / sklearn inertia: {worst:.3%} (per row: negative = ours lower)")
     print(f"loadavg after: {loadavg()}")
 

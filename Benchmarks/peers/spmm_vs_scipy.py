@@ -50,14 +50,17 @@ def rating_matrix(users, movies, ratings, seed):
 
 
 def timed(fn, repeat, warmup=True):
+    """Median wall seconds and median CPU seconds of this process over `repeat` runs."""
     if warmup:
         fn()
-    times = []
+    times, cpu = [], []
     for _ in range(repeat):
+        c0 = time.process_time()
         t0 = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t0)
-    return float(np.median(times))
+        cpu.append(time.process_time() - c0)
+    return float(np.median(times)), float(np.median(cpu))
 
 
 def loadavg():
@@ -87,8 +90,8 @@ def main():
         bt = np.random.default_rng(12).random((users, 64), dtype=np.float32)
         large = ratings > 10_000_000
         rep = 1 if large else args.repeat
-        scipy_times[(name, "spmm")] = (timed(lambda: a @ b, rep, warmup=not large), a.nnz)
-        scipy_times[(name, "spmm-t")] = (timed(lambda: a.T @ bt, rep, warmup=not large), a.nnz)
+        scipy_times[(name, "spmm")] = (*timed(lambda: a @ b, rep, warmup=not large), a.nnz)
+        scipy_times[(name, "spmm-t")] = (*timed(lambda: a.T @ bt, rep, warmup=not large), a.nnz)
         print(f"  scipy {name}: nnz={a.nnz} csr@dense {scipy_times[(name, 'spmm')][0]:.4f} s, "
               f"csr.T@dense {scipy_times[(name, 'spmm-t')][0]:.4f} s", file=sys.stderr)
 
@@ -104,15 +107,19 @@ def main():
 
     print(f"\nSpMM, 64 dense columns; scipy {sp.__name__.split('.')[0]} {__import__('scipy').__version__} single-threaded, "
           f"movierec threads={args.threads}")
-    print(f"{'shape':<18}{'kernel':<8}{'nnz':>10}{'scipy s':>10}{'blas s':>10}{'swift s':>10}{'scipy/blas':>12}{'scipy/swift':>12}")
-    for (name, kernel), (st, nnz) in scipy_times.items():
-        ours = {r["backend"]: r["seconds"] for r in report["results"]
-                if r["kernel"] == kernel and r["shape"].startswith(name + " ")}
+    print(f"{'shape':<18}{'kernel':<8}{'nnz':>10}{'scipy s':>10}{'blas s':>10}{'swift s':>10}{'scipy/blas':>12}{'scipy/swift':>12}"
+          f"{'cpu scipy/blas':>16}{'cpu scipy/swift':>17}")
+    for (name, kernel), (st, sc, nnz) in scipy_times.items():
+        rows = [r for r in report["results"] if r["kernel"] == kernel and r["shape"].startswith(name + " ")]
+        ours = {r["backend"]: r["seconds"] for r in rows}
+        ours_cpu = {r["backend"]: r.get("cpu_seconds") for r in rows}
         b, s = ours.get("blas"), ours.get("swift")
         fmt = lambda x: f"{x:.4f}" if x else "-"
-        ratio = lambda x: f"{st / x:.2f}" if x else "-"
-        print(f"{name:<18}{kernel:<8}{nnz:>10}{st:>10.4f}{fmt(b):>10}{fmt(s):>10}{ratio(b):>12}{ratio(s):>12}")
-    print("ratio above 1: movierec faster than scipy.")
+        ratio = lambda num, x: f"{num / x:.2f}" if x else "-"
+        print(f"{name:<18}{kernel:<8}{nnz:>10}{st:>10.4f}{fmt(b):>10}{fmt(s):>10}{ratio(st, b):>12}{ratio(st, s):>12}"
+              f"{ratio(sc, ours_cpu.get('blas')):>16}{ratio(sc, ours_cpu.get('swift')):>17}")
+    print("ratio above 1: movierec faster than scipy. cpu = the same ratio by CPU seconds of each process (both")
+    print("single-threaded with --threads 1): the fairer comparison when other processes load the machine.")
     m = report.get("machine", {})
     print(f"load average at end: {loadavg()}; during movierec-bench: before {m.get('loadavg_before')}, "
           f"after {m.get('loadavg_after')}, other processes' CPU share {m.get('others_cpu_share')}")

@@ -8,13 +8,15 @@ import Runtime
 ///   `tol × mean over columns of the column variance` (zeros of sparse input count as values);
 ///   it also stops when no label changed.
 /// - `nInit` seeded restarts; the one with the lowest inertia is kept (the first on ties).
+///   With `initialCentres` set, one run starts from exactly those centres (scikit-learn's
+///   array `init`; `nInit` is then ignored).
 /// - Optional non-negative sample weights: a row of weight 2 acts as two copies of the row.
 /// - Empty clusters are moved to the rows farthest from their centres.
 ///
 /// Distances are ‖x‖² − 2x·c + ‖c‖² fused with the argmin, in parallel row blocks; the centre
 /// update accumulates in double precision per cluster in row order. Results depend only on the
 /// seed (not on the thread count).
-public struct KMeans: Sendable {
+public struct KMeans: KMeansFitting {
     /// Number of clusters (1 ≤ k ≤ rows).
     public var k: Int
     /// Number of seeded restarts (≥ 1).
@@ -29,6 +31,8 @@ public struct KMeans: Sendable {
     public var backend: Backend
     /// Threads for the parallel loops (`nil` = `Threads.defaultCount`).
     public var threads: Int?
+    /// Start from these `k × d` centres instead of k-means++ (one run). `nil`: k-means++.
+    public var initialCentres: Matrix<Float>? = nil
 
     /// Creates a configuration; values are checked by `fit`.
     public init(k: Int, nInit: Int = 10, maxIter: Int = 300, tol: Double = 1e-4, seed: UInt64 = 0,
@@ -42,26 +46,19 @@ public struct KMeans: Sendable {
         self.threads = threads
     }
 
-    /// Clusters the rows of a dense matrix.
-    public func fit(_ x: Matrix<Float>, weights: [Float]? = nil) throws -> KMeansModel {
-        try fit(points: Points(x), weights: weights)
-    }
-
-    /// Clusters the rows of a CSR matrix (never densified).
-    public func fit(_ x: SparseMatrix, weights: [Float]? = nil) throws -> KMeansModel {
-        try fit(points: Points(x), weights: weights)
-    }
-
-    func fit(points: Points, weights: [Float]?) throws -> KMeansModel {
+    /// Clusters dense or CSR rows (see the `fit(_:weights:)` overloads of `KMeansFitting`).
+    public func fit(_ input: ClusterInput, weights: [Float]?) throws -> KMeansModel {
+        let points = input.points
         try validate(points, weights: weights)
+        let given = try initialCentres.map { try KMeans.validate(initialCentres: $0, k: k, d: points.d) }
         let t = Threads.resolve(threads)
         let norms = points.squaredNorms(backend: backend, threads: t)
         let scaledTol = tol * points.meanColumnVariance()
         var best: Lloyd.Outcome? = nil
         var bestInertia = Double.infinity
-        for r in 0..<nInit {
+        for r in 0..<(given == nil ? nInit : 1) {
             var rng = SplitMix64.stream(seed: seed, index: UInt64(r))
-            let initial = KMeansPlusPlus.seed(points, rowNorms: norms, weights: weights, k: k, rng: &rng, backend: backend, threads: t)
+            let initial = given ?? KMeansPlusPlus.seed(points, rowNorms: norms, weights: weights, k: k, rng: &rng, backend: backend, threads: t)
             let outcome = Lloyd.run(points, weights: weights, initial: initial, k: k,
                                     maxIter: maxIter, tol: scaledTol, backend: backend, threads: t)
             let inertia = outcome.assignment.inertia(weights: weights)
@@ -84,6 +81,18 @@ public struct KMeans: Sendable {
         try KMeans.validate(weights: weights, count: points.n)
     }
 
+    /// The storage of `c` if it is a finite `k × d` matrix.
+    static func validate(initialCentres c: Matrix<Float>, k: Int, d: Int) throws -> [Float] {
+        guard c.rows == k, c.cols == d else {
+            throw KMeansError.invalidParameter(name: "initialCentres", value: "\(c.rows)x\(c.cols)", expected: "\(k)x\(d) (k × columns)")
+        }
+        if let bad = c.storage.firstIndex(where: { !$0.isFinite }) {
+            throw KMeansError.invalidParameter(name: "initialCentres", value: "\(c.storage[bad]) at centre \(bad / d), column \(bad % d)",
+                                               expected: "finite values")
+        }
+        return c.storage
+    }
+
     static func validate(weights: [Float]?, count: Int) throws {
         guard let w = weights else { return }
         guard w.count == count else { throw KMeansError.invalidWeights(reason: "\(w.count) weights for \(count) rows") }
@@ -99,4 +108,31 @@ public struct KMeans: Sendable {
 extension Points {
     init(_ m: Matrix<Float>) { self = .dense(m) }
     init(_ s: SparseMatrix) { self = .sparse(s) }
+}
+
+/// The rows to cluster: a dense matrix or a CSR matrix (never densified).
+public struct ClusterInput: Sendable {
+    let points: Points
+    /// Dense rows.
+    public init(_ x: Matrix<Float>) { points = .dense(x) }
+    /// CSR rows.
+    public init(_ x: SparseMatrix) { points = .sparse(x) }
+}
+
+/// A KMeans algorithm (full Lloyd or mini-batch): clusters dense or CSR rows into a `KMeansModel`.
+public protocol KMeansFitting: Sendable {
+    /// Clusters `input`'s rows, optionally weighted (non-negative, finite, not all zero).
+    func fit(_ input: ClusterInput, weights: [Float]?) throws -> KMeansModel
+}
+
+extension KMeansFitting {
+    /// Clusters the rows of a dense matrix.
+    public func fit(_ x: Matrix<Float>, weights: [Float]? = nil) throws -> KMeansModel {
+        try fit(ClusterInput(x), weights: weights)
+    }
+
+    /// Clusters the rows of a CSR matrix (never densified).
+    public func fit(_ x: SparseMatrix, weights: [Float]? = nil) throws -> KMeansModel {
+        try fit(ClusterInput(x), weights: weights)
+    }
 }

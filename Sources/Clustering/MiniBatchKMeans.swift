@@ -20,7 +20,7 @@ import Runtime
 /// Centres are stored as `s_j·u_j` with a per-centre scale `s_j` (lazy scaling), so a step costs
 /// O(stored values of the batch × k), not O(k·d): the scaling of a whole centre is one multiply.
 /// The update runs in batch order on one thread, so results depend only on the seed.
-public struct MiniBatchKMeans: Sendable {
+public struct MiniBatchKMeans: KMeansFitting {
     /// Number of clusters.
     public var k: Int
     /// Rows per step (≥ 1).
@@ -51,17 +51,9 @@ public struct MiniBatchKMeans: Sendable {
         self.threads = threads
     }
 
-    /// Clusters the rows of a dense matrix.
-    public func fit(_ x: Matrix<Float>, weights: [Float]? = nil) throws -> KMeansModel {
-        try fit(points: Points(x), weights: weights)
-    }
-
-    /// Clusters the rows of a CSR matrix.
-    public func fit(_ x: SparseMatrix, weights: [Float]? = nil) throws -> KMeansModel {
-        try fit(points: Points(x), weights: weights)
-    }
-
-    func fit(points: Points, weights: [Float]?) throws -> KMeansModel {
+    /// Clusters dense or CSR rows (see the `fit(_:weights:)` overloads of `KMeansFitting`).
+    public func fit(_ input: ClusterInput, weights: [Float]?) throws -> KMeansModel {
+        let points = input.points
         try KMeans(k: k, nInit: nInit, maxIter: maxIter).validate(points, weights: weights)
         guard batchSize >= 1 else { throw KMeansError.invalidParameter(name: "batchSize", value: "\(batchSize)", expected: "≥ 1") }
         guard maxNoImprovement >= 1 else {

@@ -10,11 +10,6 @@ extension SplitMix64 {
         return SplitMix64(seed: g.next() ^ index)
     }
 
-    /// A uniform double in `[0, 1)` with 53 random bits.
-    mutating func nextUnit() -> Double {
-        Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
-    }
-
     /// A uniform integer in `0..<bound` (`bound > 0`), without modulo bias.
     mutating func nextIndex(below bound: Int) -> Int {
         Int(next(upperBound: UInt64(max(bound, 1))))

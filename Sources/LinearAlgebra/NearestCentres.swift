@@ -22,47 +22,25 @@ public func nearestCentres(_ x: Matrix<Float>, centres: Matrix<Float>, centreNor
     try NearestCentresKernel.validate(rows: x.rows, cols: x.cols, centres: centres, norms: centreNormsSquared)
     let t = Threads.resolve(threads)
     let cNorms = centreNormsSquared ?? rowNormsSquared(centres, backend: backend, threads: t)
-    let k = centres.rows, d = x.cols, n = x.rows
-    let chunk = max(1, chunkRows)
-    var labels = [Int32](repeating: 0, count: n)
-    var dists = [Float](repeating: 0, count: n)
-    x.withUnsafeBufferPointer { xp in
+    let k = centres.rows, d = x.cols
+    return x.withUnsafeBufferPointer { xp in
         centres.withUnsafeBufferPointer { cp in
-            labels.withUnsafeMutableBufferPointer { lp in
-                dists.withUnsafeMutableBufferPointer { dp in
-                    let sx = UnsafeSendable(xp.baseAddress), sc = UnsafeSendable(cp.baseAddress)
-                    let sl = UnsafeSendable(lp.baseAddress), sd = UnsafeSendable(dp.baseAddress)
-                    let chunks = (n + chunk - 1) / chunk
-                    BLASThreads.with(1) {
-                        parallelFor(chunks: chunks, threads: t) { ci in
-                            guard let lb = sl.value, let db = sd.value else { return }
-                            let r0 = ci * chunk, r1 = min(n, r0 + chunk)
-                            var g = [Float](repeating: 0, count: (r1 - r0) * k)
-                            g.withUnsafeMutableBufferPointer { gp in
-                                if let xb = sx.value, let cb = sc.value, d > 0 {
-                                    GEMMKernel.run(transposeA: false, transposeB: true, m: r1 - r0, n: k, k: d, alpha: -2,
-                                                   a: xb + r0 * d, lda: d, b: cb, ldb: d, beta: 0, c: gp.baseAddress, ldc: k,
-                                                   backend: backend, threads: 1)
-                                }
-                                for i in r0..<r1 {
-                                    let xn: Float = sx.value.map { VectorKernels.dot($0 + i * d, $0 + i * d, d, backend: backend) } ?? 0
-                                    let (label, best) = NearestCentresKernel.argmin(gp, offset: (i - r0) * k, k: k, xNorm: xn, cNorms: cNorms)
-                                    lb[i] = label
-                                    db[i] = best
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+            let sx = UnsafeSendable(xp.baseAddress), sc = UnsafeSendable(cp.baseAddress)
+            return NearestCentresKernel.chunked(rows: x.rows, k: k, chunkRows: chunkRows, cNorms: cNorms, threads: t,
+                xNorm: { i in sx.value.map { VectorKernels.dot($0 + i * d, $0 + i * d, d, backend: backend) } ?? 0 },
+                products: { r0, r1, g in
+                    guard let xb = sx.value, let cb = sc.value, d > 0 else { return }
+                    GEMMKernel.run(transposeA: false, transposeB: true, m: r1 - r0, n: k, k: d, alpha: -2,
+                                   a: xb + r0 * d, lda: d, b: cb, ldb: d, beta: 0, c: g, ldc: k, backend: backend, threads: 1)
+                })
         }
     }
-    return NearestCentres(labels: labels, distances: dists)
 }
 
 /// The same for CSR rows `x` (e.g. a user × item rating matrix): `x·c` for a chunk is a sparse ×
-/// dense product against `Cᵀ` (formed once, `d × k`), so each non-zero costs one length-`k` axpy
-/// (BLAS path: `cblas_saxpy`; Swift path: SIMD), and `‖x‖²` is the sum of the stored squares.
+/// dense product against `Cᵀ` (formed once, `d × k`) by `SpMMKernel.plain` (Swift: a register
+/// tile of k sums per row; BLAS: the row's rows of `Cᵀ` gathered, one `cblas_sgemv` per row),
+/// and `‖x‖²` is the sum of the stored squares.
 public func nearestCentres(_ x: SparseMatrix, centres: Matrix<Float>, centreNormsSquared: [Float]? = nil,
                            chunkRows: Int = 256, backend: Backend = .default, threads: Int = Threads.defaultCount) throws -> NearestCentres {
     try NearestCentresKernel.validate(rows: x.rows, cols: x.cols, centres: centres, norms: centreNormsSquared)
@@ -70,38 +48,16 @@ public func nearestCentres(_ x: SparseMatrix, centres: Matrix<Float>, centreNorm
     let cNorms = centreNormsSquared ?? rowNormsSquared(centres, backend: backend, threads: t)
     let xNorms = x.rowNormsSquared(backend: backend)
     let centresT = centres.transposed()
-    let k = centres.rows, n = x.rows
-    let chunk = max(1, chunkRows)
-    var labels = [Int32](repeating: 0, count: n)
-    var dists = [Float](repeating: 0, count: n)
-    centresT.withUnsafeBufferPointer { ctp in
-        labels.withUnsafeMutableBufferPointer { lp in
-            dists.withUnsafeMutableBufferPointer { dp in
-                let sct = UnsafeSendable(ctp.baseAddress)
-                let sl = UnsafeSendable(lp.baseAddress), sd = UnsafeSendable(dp.baseAddress)
-                let chunks = (n + chunk - 1) / chunk
-                BLASThreads.with(1) {
-                    parallelFor(chunks: chunks, threads: t) { ci in
-                        guard let lb = sl.value, let db = sd.value else { return }
-                        let r0 = ci * chunk, r1 = min(n, r0 + chunk)
-                        var g = [Float](repeating: 0, count: (r1 - r0) * k)
-                        g.withUnsafeMutableBufferPointer { gp in
-                            guard let gb = gp.baseAddress else { return }
-                            if let ctb = sct.value {
-                                SpMMKernel.plain(x, rows: r0..<r1, alpha: -2, b: ctb, n: k, c: gb, backend: backend, threads: 1)
-                            }
-                            for i in r0..<r1 {
-                                let (label, best) = NearestCentresKernel.argmin(gp, offset: (i - r0) * k, k: k, xNorm: xNorms[i], cNorms: cNorms)
-                                lb[i] = label
-                                db[i] = best
-                            }
-                        }
-                    }
-                }
-            }
-        }
+    let k = centres.rows
+    return centresT.withUnsafeBufferPointer { ctp in
+        let sct = UnsafeSendable(ctp.baseAddress)
+        return NearestCentresKernel.chunked(rows: x.rows, k: k, chunkRows: chunkRows, cNorms: cNorms, threads: t,
+            xNorm: { xNorms[$0] },
+            products: { r0, r1, g in
+                guard let ctb = sct.value else { return }
+                SpMMKernel.plain(x, rows: r0..<r1, alpha: -2, b: ctb, n: k, c: g, backend: backend, threads: 1)
+            })
     }
-    return NearestCentres(labels: labels, distances: dists)
 }
 
 enum NearestCentresKernel {
@@ -113,6 +69,38 @@ enum NearestCentresKernel {
         if let norms, norms.count != centres.rows {
             throw LinearAlgebraError.dimensionMismatch(operation: "nearestCentres", details: "\(norms.count) centre norms for \(centres.rows) centres")
         }
+    }
+
+    /// The chunk loop shared by the dense and sparse entry points: chunks of `chunkRows` rows run
+    /// in parallel (OpenBLAS single-threaded inside); `products(r0, r1, g)` adds `-2·x·c` for rows
+    /// `r0..<r1` into the zeroed `(r1 - r0) × k` block `g`, and the argmin takes
+    /// `xNorm(i) + g + ‖c‖²`. Memory: one block per chunk, never `n × k`.
+    static func chunked(rows n: Int, k: Int, chunkRows: Int, cNorms: [Float], threads: Int,
+                        xNorm: (Int) -> Float,
+                        products: (Int, Int, UnsafeMutablePointer<Float>) -> Void) -> NearestCentres {
+        let chunk = max(1, chunkRows)
+        var labels = [Int32](repeating: 0, count: n)
+        var dists = [Float](repeating: 0, count: n)
+        labels.withUnsafeMutableBufferPointer { lp in
+            dists.withUnsafeMutableBufferPointer { dp in
+                let sl = UnsafeSendable(lp.baseAddress), sd = UnsafeSendable(dp.baseAddress)
+                BLASThreads.with(1) {
+                    parallelFor(chunks: (n + chunk - 1) / chunk, threads: threads) { ci in
+                        guard let lb = sl.value, let db = sd.value else { return }
+                        let r0 = ci * chunk, r1 = min(n, r0 + chunk)
+                        var g = [Float](repeating: 0, count: (r1 - r0) * k)
+                        g.withUnsafeMutableBufferPointer { gp in
+                            guard let gb = gp.baseAddress else { return }
+                            products(r0, r1, gb)
+                            for i in r0..<r1 {
+                                (lb[i], db[i]) = argmin(gp, offset: (i - r0) * k, k: k, xNorm: xNorm(i), cNorms: cNorms)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return NearestCentres(labels: labels, distances: dists)
     }
 
     /// Argmin over `xNorm + g[j] + cNorms[j]` (`g` already holds `-2·x·c`); ties → smaller `j`.

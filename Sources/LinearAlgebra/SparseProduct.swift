@@ -104,6 +104,36 @@ struct SparseRowAccumulator {
         }
     }
 
+    /// `accumulate` without the touched list, for inputs whose products are all positive (the
+    /// touched entries are then exactly the positive sums; see `drainPositive`).
+    @inline(__always)
+    mutating func accumulatePositive(row i: Int, of a: CSRView, times bt: CSRView) {
+        for p in Int(a.offsets[i])..<Int(a.offsets[i + 1]) {
+            let c = Int(a.columns[p]), v = a.values[p]
+            for q in Int(bt.offsets[c])..<Int(bt.offsets[c + 1]) { sums[Int(bt.columns[q])] += v * bt.values[q] }
+            count += 1
+        }
+    }
+
+    /// After `accumulatePositive`: offers every positive sum except entry `skip` to `heap` in
+    /// ascending index order, clearing the accumulator. Indices ascend, so once the heap is full
+    /// a candidate must beat the worst kept score strictly (a tie has a larger index).
+    @inline(__always)
+    mutating func drainPositive(skipping skip: Int, into heap: inout TopKHeap) {
+        guard count > 0 else { return }
+        count = 0
+        if skip >= 0 && skip < size { sums[skip] = 0 }
+        var threshold: Float = 0
+        for j in 0..<size {
+            let x = sums[j]
+            sums[j] = 0
+            if x > threshold {
+                heap.push(x, Int32(truncatingIfNeeded: j))
+                if heap.count == heap.capacity { threshold = max(0, heap.scores[0]) }
+            }
+        }
+    }
+
     /// Calls `body(j, sum)` for each touched `j` in first-touched order, then clears.
     @inline(__always)
     mutating func drain(_ body: (Int32, Float) -> Void) {

@@ -7,15 +7,22 @@ import Runtime
 ///   zero-padded), and each `MC`-row block of `op(A)` (times `alpha`) into 6-row slivers.
 /// - A 6×16 micro-kernel keeps twelve `SIMD8<Float>` accumulators in registers and performs
 ///   `KC` rank-1 updates with fused multiply-adds (AVX2+FMA: 12 of the 16 ymm registers).
+/// - Before its k loop the micro-kernel loads one float of each cache line of its C tile. Rows of
+///   C are often a multiple of 4 KiB apart, so a column strip of C maps to a handful of cache
+///   sets and is evicted between k-slices; without this early touch (Swift has no prefetch
+///   instruction) the C update after the loop stalled on those misses for ~15% of the time.
+/// - `k` is split into equal slices of at most `KC` (fewer passes over C).
 /// - Blocks of `MC` rows run in parallel (each worker packs its own `A` block; the packed `B`
 ///   slice is shared and read-only).
 /// Results are deterministic for any thread count: each element of C is summed in the same order.
 enum SwiftSGEMM {
     static let mr = 6
     static let nr = 16
-    /// Depth of a packed slice: a 16 × 384 sliver of B is 24 KiB and stays in the 32 KiB L1d.
-    static let kc = 384
-    /// Rows of a packed A block: 192 × 384 floats = 288 KiB, inside a 512 KiB L2.
+    /// Maximum depth of a packed slice. A 16 × 512 sliver of B is 32 KiB (streamed from L1/L2);
+    /// 512 measured best on the 2-core EPYC (AVX2+FMA, 32 KiB L1d, 512 KiB L2) against 256 and
+    /// 384: each extra slice is one more read-modify-write pass over C.
+    static let kc = 512
+    /// Rows of a packed A block: 192 × 512 floats = 384 KiB, inside a 512 KiB L2.
     static let mc = 192
     static let nc = 4096
 
@@ -31,7 +38,8 @@ enum SwiftSGEMM {
         let rsA = transposeA ? 1 : lda, csA = transposeA ? lda : 1
         let rsB = transposeB ? 1 : ldb, csB = transposeB ? ldb : 1
         let ncEff = min(nc, roundUp(n, nr))
-        let kcEff = min(kc, k)
+        // Equal slices: k = 600 runs as 2 × 300, not 512 + 88.
+        let kcEff = (k + (k + kc - 1) / kc - 1) / ((k + kc - 1) / kc)
         let packedB = UnsafeMutableRawPointer.allocate(byteCount: kcEff * ncEff * 4, alignment: 64)
             .bindMemory(to: Float.self, capacity: kcEff * ncEff)
         defer { packedB.deallocate() }
@@ -48,7 +56,7 @@ enum SwiftSGEMM {
             let slivers = (nb + nr - 1) / nr
             var pc = 0
             while pc < k {
-                let kb = min(kc, k - pc)
+                let kb = min(kcEff, k - pc)
                 // Pack op(B)[pc..<pc+kb, jc..<jc+nb] into slivers of 16 columns.
                 let (jc0, pc0) = (jc, pc)
                 let overwrite = overwriteFirst && pc == 0
@@ -72,12 +80,14 @@ enum SwiftSGEMM {
                         packA(sa.value, rs: rsA, cs: csA, i0: ic + t * mr, p0: pc0, kb: kb, iValid: min(mr, mb - t * mr),
                               alpha: alpha, into: packedA + t * kb * mr)
                     }
+                    var sink: Float = 0
+                    defer { consume(sink) }
                     for s in 0..<slivers {
                         let bp = UnsafePointer(spb.value + s * kb * nr)
                         let nValid = min(nr, nb - s * nr)
                         for t in 0..<aSlivers {
                             let mValid = min(mr, mb - t * mr)
-                            microKernel(kb, UnsafePointer(packedA + t * kb * mr), bp,
+                            sink += microKernel(kb, UnsafePointer(packedA + t * kb * mr), bp,
                                         sc.value + (ic + t * mr) * ldc + jc0 + s * nr, ldc, mValid, nValid, overwrite)
                         }
                     }
@@ -120,10 +130,33 @@ enum SwiftSGEMM {
         }
     }
 
+    /// Keeps the early-touch loads of the micro-kernel alive (their sum must be used somewhere).
+    @inline(never) @_optimize(none)
+    static func consume(_ x: Float) {}
+
     /// Packs `alpha · op(A)[i0..<i0+6, p0..<p0+kb]` as `kb` columns of 6 contiguous floats.
     @inline(__always)
     static func packA(_ a: UnsafePointer<Float>, rs: Int, cs: Int, i0: Int, p0: Int, kb: Int, iValid: Int,
                       alpha: Float, into dst: UnsafeMutablePointer<Float>) {
+        if cs == 1 && iValid == mr {
+            // Six full rows, eight columns at a time: SIMD loads, scattered into six-float groups.
+            let r0 = a + i0 * rs + p0
+            var p = 0
+            while p + 8 <= kb {
+                for ii in 0..<mr {
+                    let v = UnsafeRawPointer(r0 + ii * rs + p).loadUnaligned(as: SIMD8<Float>.self) * alpha
+                    let d = dst + p * mr + ii
+                    d[0] = v[0]; d[mr] = v[1]; d[2 * mr] = v[2]; d[3 * mr] = v[3]
+                    d[4 * mr] = v[4]; d[5 * mr] = v[5]; d[6 * mr] = v[6]; d[7 * mr] = v[7]
+                }
+                p += 8
+            }
+            while p < kb {
+                for ii in 0..<mr { dst[p * mr + ii] = alpha * r0[ii * rs + p] }
+                p += 1
+            }
+            return
+        }
         if cs == 1 {
             for ii in 0..<mr {
                 if ii < iValid {
@@ -142,10 +175,16 @@ enum SwiftSGEMM {
         }
     }
 
-    /// `C[0..<mValid, 0..<nValid] += Apacked(6×kb) · Bpacked(kb×16)`.
+    /// `C[0..<mValid, 0..<nValid] += Apacked(6×kb) · Bpacked(kb×16)` (`=` when `overwrite`).
+    /// Returns the sum of the early-touch loads (meaningless; only keeps the loads alive).
     @inline(__always)
     static func microKernel(_ kb: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
-                            _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ mValid: Int, _ nValid: Int, _ overwrite: Bool) {
+                            _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ mValid: Int, _ nValid: Int, _ overwrite: Bool) -> Float {
+        // Touch the C tile now (one load per cache line) so that its misses overlap the k loop.
+        var touch: Float = 0
+        if nValid == nr && mValid == mr {
+            for r in 0..<mr { touch += c[r * ldc] + c[r * ldc + nr - 1] }
+        }
         var c00 = SIMD8<Float>(), c01 = SIMD8<Float>()
         var c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
         var c20 = SIMD8<Float>(), c21 = SIMD8<Float>()
@@ -185,13 +224,15 @@ enum SwiftSGEMM {
             }
             add(0, c00, c01); add(1, c10, c11); add(2, c20, c21)
             add(3, c30, c31); add(4, c40, c41); add(5, c50, c51)
-            return
+            return touch
         }
-        let acc: [(SIMD8<Float>, SIMD8<Float>)] = [(c00, c01), (c10, c11), (c20, c21), (c30, c31), (c40, c41), (c50, c51)]
-        for i in 0..<mValid {
+        @inline(__always) func edge(_ i: Int, _ lo: SIMD8<Float>, _ hi: SIMD8<Float>) {
+            guard i < mValid else { return }
             let row = c + i * ldc
-            let (lo, hi) = acc[i]
             for j in 0..<nValid { row[j] = (overwrite ? 0 : row[j]) + (j < 8 ? lo[j] : hi[j - 8]) }
         }
+        edge(0, c00, c01); edge(1, c10, c11); edge(2, c20, c21)
+        edge(3, c30, c31); edge(4, c40, c41); edge(5, c50, c51)
+        return touch
     }
 }

@@ -136,8 +136,13 @@ public func topKProducts(_ a: Matrix<Float>, _ b: Matrix<Float>, k: Int, exclude
 /// (CSC of `B`) is formed once, and each row of `A` accumulates its scores into a dense
 /// length-`m` accumulator (only rows of `B` sharing a column are touched), then feeds the heap.
 /// Only rows of `B` sharing a column with the row of `A` are candidates, so rows may hold fewer
-/// than `k`. Candidates are offered in first-touched order; the heap's (score, index) order
-/// makes the result independent of that order.
+/// than `k`. The heap's (score desc, index asc) order makes the result independent of the order
+/// in which candidates are offered, so no row is sorted.
+///
+/// When every stored value of `A` and `B` is at least 2⁻⁶⁰ (e.g. TF-IDF vectors), every product
+/// is positive (no underflow to 0), so "touched" is exactly "sum > 0": the inner loop is a bare
+/// scatter-FMA and one ascending scan of the accumulator, with a rising threshold once the heap
+/// is full, finds the candidates. Otherwise a list of touched rows is kept.
 ///
 /// Backends: BLAS has no sparse kernels; both backends run this same sparse code (the
 /// `backend` parameter is accepted for a uniform API and has no effect here).
@@ -147,15 +152,22 @@ public func topKProducts(_ a: SparseMatrix, _ b: SparseMatrix, k: Int, excludeDi
     let t = Threads.resolve(threads)
     let bt = b.transposed()
     let m = b.rows
+    let floor = Float(sign: .plus, exponent: -60, significand: 1)
+    let positive = a.values.allSatisfy { $0 >= floor } && b.values.allSatisfy { $0 >= floor }
     return TopKKernel.run(rows: a.rows, k: k, threads: t, blockSize: 64) { r0, r1, heaps in
         var acc = SparseRowAccumulator(size: m)
         CSRView.with(a) { av in
             CSRView.with(bt) { btv in
                 for i in r0..<r1 {
-                    acc.accumulate(row: i, of: av, times: btv)
                     var h = heaps[i - r0]
-                    acc.drain { j, s in
-                        if h.accepts(s, j) && !(excludeDiagonal && Int(j) == i) { h.push(s, j) }
+                    if positive {
+                        acc.accumulatePositive(row: i, of: av, times: btv)
+                        acc.drainPositive(skipping: excludeDiagonal ? i : -1, into: &h)
+                    } else {
+                        acc.accumulate(row: i, of: av, times: btv)
+                        acc.drain { j, s in
+                            if h.accepts(s, j) && !(excludeDiagonal && Int(j) == i) { h.push(s, j) }
+                        }
                     }
                     heaps[i - r0] = h
                 }

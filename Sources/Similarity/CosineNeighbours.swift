@@ -2,8 +2,9 @@ import LinearAlgebra
 import Runtime
 
 /// The most similar other rows of each row of an L2-normalised sparse matrix (cosine
-/// similarity), from a blocked sparse top-k of `A·Aᵀ` (`SparseTopK`): the n × n similarity
-/// matrix is never formed. BLAS has no sparse kernels, so both backends run the same code.
+/// similarity), from LinearAlgebra's sparse top-k of `A·Aᵀ` (`topKProducts`, diagonal
+/// excluded): the n × n similarity matrix is never formed. BLAS has no sparse kernels, so both
+/// backends run the same code.
 ///
 /// Order: higher cosine first, ties by the lower row index; a row is never its own neighbour.
 /// Only rows sharing at least one term are candidates, so a row lists fewer than `k`
@@ -11,14 +12,15 @@ import Runtime
 public struct CosineNeighbours: Sendable {
     /// Requested neighbours per row.
     public let k: Int
-    let result: SparseTopK.Result
+    let result: TopKResult
 
     /// Computes the top-`k` neighbours of every row of `vectors` (rows must be L2-normalised for
     /// the scores to be cosines; `TfidfModel.matrix` is).
     public init(vectors: SparseMatrix, k: Int, backend: Backend = .default, threads: Int? = nil) throws {
         guard k >= 1 else { throw SimilarityError.invalidParameter(name: "k", value: "\(k)", expected: "≥ 1") }
         self.k = k
-        result = SparseTopK.selfTopK(vectors, k: k, threads: Threads.resolve(threads))
+        result = try topKProducts(vectors, vectors, k: k, excludeDiagonal: true, backend: backend,
+                                  threads: Threads.resolve(threads))
     }
 
     /// Number of rows.

@@ -78,6 +78,10 @@ struct ClusterCommand: AsyncParsableCommand {
     @Option(name: .customLong("dump-matrix"), help: .hidden)
     var dumpMatrix: String?
 
+    @Option(name: .customLong("init-centres"),
+            help: "Start Lloyd from the k centres in this text file (one per line, whitespace-separated) instead of k-means++; one run.")
+    var initCentres: String?
+
     func validate() throws {
         guard k >= 1 else { throw ValidationError("--k must be at least 1 (got \(k))") }
         guard nInit >= 1 else { throw ValidationError("--n-init must be at least 1 (got \(nInit))") }
@@ -90,6 +94,7 @@ struct ClusterCommand: AsyncParsableCommand {
         if let threads, threads < 0 { throw ValidationError("--threads must be positive") }
         if center && by != .ratings { throw ValidationError("--center applies to --by ratings only") }
         if let backend { _ = try Backend(parsing: backend) }
+        if initCentres != nil && algorithm == .minibatch { throw ValidationError("--init-centres applies to --algorithm lloyd") }
     }
 
     func run() async throws {
@@ -98,7 +103,8 @@ struct ClusterCommand: AsyncParsableCommand {
                 data: data, by: by, k: k, nInit: nInit, maxIter: maxIter, tol: tol, center: center,
                 algorithm: algorithm, batchSize: batchSize,
                 backend: try backend.map(Backend.init(parsing:)) ?? .default, seed: seed, threads: threads,
-                silhouetteSample: silhouetteSample, top: top, minRaters: minRaters, dumpMatrix: dumpMatrix)
+                silhouetteSample: silhouetteSample, top: top, minRaters: minRaters, dumpMatrix: dumpMatrix,
+                initCentres: initCentres)
             let result = try ClusterRun.run(settings)
             print(json ? try result.jsonText() : result.table(), terminator: "")
         } catch {
@@ -127,6 +133,7 @@ enum ClusterRun {
         var top = 5
         var minRaters = 5
         var dumpMatrix: String?
+        var initCentres: String?
     }
 
     /// The printed result (`--json` encodes this structure).
@@ -202,7 +209,8 @@ enum ClusterRun {
         }
         let genres = UserGenreMatrix(ds, rows: rated)
         let ratings = try UserMovieMatrix.build(ds, values: .raw, rows: rated)
-        let useMiniBatch = s.algorithm == .minibatch || (s.algorithm == .auto && rated.count > 50_000)
+        let useMiniBatch = s.initCentres == nil && (s.algorithm == .minibatch || (s.algorithm == .auto && rated.count > 50_000))
+        let initial = try s.initCentres.map { try CentresFile.read($0) }
         let ratingX = s.by == .ratings && s.center ? try UserMovieMatrix.build(ds, values: .meanCentred, rows: rated) : ratings
 
         let model: KMeansModel
@@ -220,11 +228,11 @@ enum ClusterRun {
         let cpuStart = ProcessCPU.seconds()
         switch s.by {
         case .genres:
-            model = try fit(genres.matrix, s, useMiniBatch)
+            model = try fit(ClusterInput(genres.matrix), s, useMiniBatch, initial)
             features = genres.matrix.cols
             stored = genres.matrix.rows * genres.matrix.cols
         case .ratings:
-            model = try fit(ratingX, s, useMiniBatch)
+            model = try fit(ClusterInput(ratingX), s, useMiniBatch, initial)
             features = ratingX.cols
             stored = ratingX.nonZeroCount
         }
@@ -268,18 +276,14 @@ enum ClusterRun {
             seconds: fitSeconds, cpuSeconds: fitCPU, loadSeconds: loadSeconds, silhouetteSeconds: silhouetteSeconds, clusters: clusters)
     }
 
-    static func fit(_ x: Matrix<Float>, _ s: Settings, _ miniBatch: Bool) throws -> KMeansModel {
-        miniBatch
-            ? try MiniBatchKMeans(k: s.k, batchSize: s.batchSize, maxIter: s.maxIter, nInit: min(s.nInit, 3), seed: s.seed,
-                                  backend: s.backend, threads: s.threads).fit(x)
-            : try KMeans(k: s.k, nInit: s.nInit, maxIter: s.maxIter, tol: s.tol, seed: s.seed, backend: s.backend, threads: s.threads).fit(x)
-    }
-
-    static func fit(_ x: SparseMatrix, _ s: Settings, _ miniBatch: Bool) throws -> KMeansModel {
-        miniBatch
-            ? try MiniBatchKMeans(k: s.k, batchSize: s.batchSize, maxIter: s.maxIter, nInit: min(s.nInit, 3), seed: s.seed,
-                                  backend: s.backend, threads: s.threads).fit(x)
-            : try KMeans(k: s.k, nInit: s.nInit, maxIter: s.maxIter, tol: s.tol, seed: s.seed, backend: s.backend, threads: s.threads).fit(x)
+    static func fit(_ x: ClusterInput, _ s: Settings, _ miniBatch: Bool, _ initial: Matrix<Float>?) throws -> KMeansModel {
+        if miniBatch {
+            return try MiniBatchKMeans(k: s.k, batchSize: s.batchSize, maxIter: s.maxIter, nInit: min(s.nInit, 3), seed: s.seed,
+                                       backend: s.backend, threads: s.threads).fit(x, weights: nil)
+        }
+        var kmeans = KMeans(k: s.k, nInit: s.nInit, maxIter: s.maxIter, tol: s.tol, seed: s.seed, backend: s.backend, threads: s.threads)
+        kmeans.initialCentres = initial
+        return try kmeans.fit(x, weights: nil)
     }
 
     /// "Title (year)" of a dense movie index.
@@ -307,6 +311,46 @@ enum MatrixMarket {
             }
         }
         try AtomicFile.write(out, to: path)
+    }
+}
+
+/// A text file of centres for `--init-centres`: one centre per line, values separated by spaces,
+/// tabs or commas (`numpy.savetxt` output); blank lines and lines starting with `#` are skipped.
+enum CentresFile {
+    struct FormatError: Error, CustomStringConvertible {
+        let path: String
+        let line: Int
+        let reason: String
+        var description: String { "\(path):\(line): \(reason)" }
+    }
+
+    static func read(_ path: String) throws -> Matrix<Float> {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw FormatError(path: path, line: 0, reason: "cannot read the file (\(error.localizedDescription))")
+        }
+        var values: [Float] = []
+        var rows = 0, cols = 0
+        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," || $0 == "\r" })
+            var row: [Float] = []
+            for f in fields {
+                guard let v = Float(f), v.isFinite else {
+                    throw FormatError(path: path, line: i + 1, reason: "'\(f)' is not a finite number")
+                }
+                row.append(v)
+            }
+            if rows == 0 { cols = row.count }
+            guard row.count == cols else {
+                throw FormatError(path: path, line: i + 1, reason: "\(row.count) values, but the first centre has \(cols)")
+            }
+            values.append(contentsOf: row)
+            rows += 1
+        }
+        guard rows > 0 else { throw FormatError(path: path, line: 0, reason: "no centres in the file") }
+        return try Matrix(rows: rows, cols: cols, storage: values)
     }
 }
 

@@ -34,6 +34,39 @@ final class KMeansTests: XCTestCase {
         }
     }
 
+    /// Explicit initial centres: one Lloyd run from exactly those centres (nInit ignored), equal
+    /// to the naive first step; a converged model's centres are a fixed point (one iteration, same
+    /// inertia); a wrong shape or a NaN is a typed error.
+    func testInitialCentres() throws {
+        let (x, _) = Fixtures.blobs(centres: blobCentres, perBlob: 30, spread: 4, seed: 2)
+        let initial: [[Float]] = [[1, 1, 1], [5, 5, 5], [-3, 2, 0], [0, -4, 0]]
+        let naive = Fixtures.naiveLloydStep(x, centres: initial)
+        for backend in Backend.allCases {
+            var km = KMeans(k: 4, nInit: 5, maxIter: 1, tol: 0, seed: 99, backend: backend, threads: 2)
+            km.initialCentres = try Matrix(rows: 4, cols: 3, storage: initial.flatMap { $0 })
+            let one = try km.fit(x)
+            XCTAssertEqual(one.inertiaHistory.count, 1)
+            XCTAssertEqual(one.inertiaHistory[0], naive.inertia, accuracy: 1e-4 * naive.inertia)
+            for j in 0..<4 { for c in 0..<3 { XCTAssertEqual(one.centres[j, c], naive.means[j][c], accuracy: 1e-4) } }
+            // The seed plays no part with given centres.
+            km.seed = 7
+            XCTAssertEqual(try km.fit(x), one)
+
+            let fitted = try KMeans(k: 4, nInit: 2, seed: 3, backend: backend).fit(x)
+            var again = KMeans(k: 4, nInit: 3, seed: 3, backend: backend)
+            again.initialCentres = fitted.centres
+            let fixed = try again.fit(x)
+            XCTAssertEqual(fixed.iterations, 1)
+            XCTAssertEqual(fixed.labels, fitted.labels)
+            XCTAssertEqual(fixed.inertia, fitted.inertia, accuracy: 1e-5 * fitted.inertia)
+        }
+        var bad = KMeans(k: 4)
+        bad.initialCentres = try Matrix(rows: 3, cols: 3, storage: [Float](repeating: 0, count: 9))
+        XCTAssertThrowsError(try bad.fit(x)) { XCTAssertTrue("\($0)".contains("initialCentres"), "\($0)") }
+        bad.initialCentres = try Matrix(rows: 4, cols: 3, storage: [Float](repeating: 0, count: 11) + [.nan])
+        XCTAssertThrowsError(try bad.fit(x)) { XCTAssertTrue("\($0)".contains("finite"), "\($0)") }
+    }
+
     func testInertiaNeverIncreases() throws {
         let (x, _) = Fixtures.blobs(centres: blobCentres, perBlob: 60, spread: 6, seed: 3)
         let model = try KMeans(k: 6, nInit: 1, seed: 3, threads: 1).fit(x)

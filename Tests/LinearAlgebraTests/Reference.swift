@@ -48,4 +48,6 @@ func randomSparse(rows: Int, cols: Int, density: Double, seed: UInt64, emptyRowE
 let testShapes: [(m: Int, n: Int, k: Int)] = [
     (0, 5, 3), (4, 0, 3), (3, 4, 0), (1, 1, 1), (1, 17, 9), (7, 1, 5), (6, 16, 8), (13, 33, 17),
     (25, 19, 300), (50, 70, 31), (130, 20, 7),
+    // k above the 512-deep packed slice: three equal slices of 367/367/366.
+    (9, 40, 1100),
 ]

@@ -5,7 +5,7 @@ final class SpMMTests: XCTestCase {
     /// CSR·B and CSRᵀ·B against dense GEMM reference, with empty rows, all-zero and empty matrices.
     func testSpMMMatchesDenseReference() throws {
         let shapes: [(m: Int, k: Int, n: Int, density: Double)] = [
-            (0, 4, 3, 0.5), (5, 0, 3, 0.5), (6, 7, 0, 0.5), (9, 11, 1, 0.3), (23, 17, 19, 0.2), (40, 33, 64, 0.1), (12, 8, 5, 0),
+            (0, 4, 3, 0.5), (5, 0, 3, 0.5), (6, 7, 0, 0.5), (9, 11, 1, 0.3), (23, 17, 19, 0.2), (40, 33, 64, 0.1), (31, 29, 45, 0.3), (12, 8, 5, 0),
         ]
         for (i, s) in shapes.enumerated() {
             let a = randomSparse(rows: s.m, cols: s.k, density: s.density, seed: UInt64(i))
@@ -36,6 +36,36 @@ final class SpMMTests: XCTestCase {
         for backend in Backend.allCases {
             let c2 = try spmm(a, transposeA: true, b, backend: backend, threads: 2)
             XCTAssertLessThan(relativeError(c2, viaTranspose), 1e-5)
+        }
+    }
+
+    /// CSRᵀ·B with a wide output (1100 rows of C), alpha/beta and a column tail (77 = 9·8 + 5):
+    /// both backends, one and two threads (private buffers), match the dense reference.
+    func testTransposedSpMMWideOutputMatchesReference() throws {
+        let a = randomSparse(rows: 40, cols: 1100, density: 0.05, seed: 12)
+        for n in [64, 77] {
+            let b = Matrix<Float>.random(rows: 40, cols: n, seed: 13)
+            let c0 = Matrix<Float>.random(rows: 1100, cols: n, seed: 14)
+            let expected = Reference.gemm(a.densified(), true, b, false, alpha: -2, beta: 0.5, c: c0)
+            for backend in Backend.allCases {
+                for threads in [1, 2] {
+                    var c = c0
+                    try spmm(a, transposeA: true, b, alpha: -2, beta: 0.5, into: &c, backend: backend, threads: threads)
+                    XCTAssertLessThan(relativeError(c, expected), 1e-5, "\(backend) n=\(n) threads=\(threads)")
+                }
+            }
+        }
+    }
+
+    /// Rows with more non-zeros than one BLAS gather panel (512) are split into several
+    /// `cblas_sgemv` calls; both backends still match the reference.
+    func testLongRowsMatchReference() throws {
+        let a = randomSparse(rows: 4, cols: 1500, density: 0.6, seed: 21, emptyRowEvery: 0)
+        XCTAssertGreaterThan(a.count(ofRow: 0), SpMMKernel.gatherRows)
+        let b = Matrix<Float>.random(rows: 1500, cols: 5, seed: 22)
+        let expected = Reference.gemm(a.densified(), false, b, false, alpha: 0.5)
+        for backend in Backend.allCases {
+            XCTAssertLessThan(relativeError(try spmm(a, b, alpha: 0.5, backend: backend, threads: 2), expected), 1e-5, "\(backend)")
         }
     }
 

@@ -49,4 +49,25 @@ final class TopKTests: XCTestCase {
         }
         XCTAssertThrowsError(try topKProducts(sa, sa, k: 0))
     }
+
+    /// All-positive values take the scan path (no touched list): same answer as the naive sort,
+    /// including exact ties (values on a half-step grid) broken by the lower index, with and
+    /// without the diagonal, and with more requested neighbours than candidates.
+    func testSparseTopKPositivePathEqualsNaive() throws {
+        let a = randomSparse(rows: 40, cols: 15, density: 0.2, seed: 3)
+        let b = randomSparse(rows: 33, cols: 15, density: 0.25, seed: 4)
+        let pa = try SparseMatrix(rows: a.rows, cols: a.cols, rowOffsets: a.rowOffsets, columns: a.columns,
+                                  values: a.values.map { (abs($0) * 2).rounded() / 2 + 0.5 })
+        let pb = try SparseMatrix(rows: b.rows, cols: b.cols, rowOffsets: b.rowOffsets, columns: b.columns,
+                                  values: b.values.map { (abs($0) * 2).rounded() / 2 + 0.5 })
+        for (x, y, diag) in [(pa, pa, true), (pa, pb, false)] {
+            for k in [3, 50] {
+                let expected = naive(x.densified(), y.densified(), k: k, excludeDiagonal: diag, onlyNonZeroPattern: x, sparseB: y)
+                let r = try topKProducts(x, y, k: k, excludeDiagonal: diag, threads: 2)
+                for row in 0..<x.rows {
+                    XCTAssertEqual(r.row(row).map(\.index), expected[row], "row \(row) k \(k)")
+                }
+            }
+        }
+    }
 }

@@ -132,7 +132,7 @@ final class NameIndexTests: XCTestCase {
     }
 }
 
-final class SparseTopKTests: XCTestCase {
+final class CosineNeighboursTests: XCTestCase {
     /// Signed values take the general path (touched list); compare with a naive full sort.
     func testSignedValuesEqualNaive() throws {
         var g = SplitMix64(seed: 9)
