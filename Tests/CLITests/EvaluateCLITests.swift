@@ -57,6 +57,7 @@ final class EvaluateCLITests: XCTestCase {
         o.crossValidation.classifier.maxDepth = 3
         o.crossValidation.regressor = o.crossValidation.classifier
         o.clusters.nInit = 2
+        o.topN.models = [.popularity]
         let report = dir.appendingPathComponent("out/report.html").path
         let text = try EvaluateRun.run(data: dir.path, options: o, json: true, report: report, progress: SilentProgress())
         let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])

@@ -69,8 +69,11 @@ public struct BarChart: SVGChart {
         if let r = reference, r.value.isFinite {
             let y = area.y(r.value, scale)
             c.line(x1: area.left, y1: y, x2: area.right, y2: y, stroke: Palette.colour(3), width: 2, dash: "6 4", cssClass: "reference")
-            c.text("\(r.label) \(ChartDrawing.format(r.value, decimals))", x: area.right - 4, y: y - 6, anchor: "end", size: 11,
-                   weight: "600", fill: Palette.colour(3))
+            // The key sits in the title row, right-aligned, so it never covers a bar.
+            let key = "\(r.label) \(ChartDrawing.format(r.value, decimals))"
+            let keyX = area.right - Double(key.count) * 6.6
+            c.line(x1: keyX - 30, y1: 18, x2: keyX - 6, y2: 18, stroke: Palette.colour(3), width: 2, dash: "6 4")
+            c.text(key, x: area.right, y: 22, anchor: "end", size: 11, weight: "600", fill: Palette.colour(3))
         }
         if !xTitle.isEmpty {
             c.text(Markup.truncate(xTitle, to: 60), x: (area.left + area.right) / 2, y: height - 10, anchor: "middle", size: 12)

@@ -120,7 +120,7 @@ public enum HTMLReport {
             title: "Top-\(k) metrics per model", groups: ["precision@\(k)", "recall@\(k)", "NDCG@\(k)", "hit-rate@\(k)", "coverage"],
             series: rows.map { BarSeries(name: $0.model, values: [$0.metrics.precision, $0.metrics.recall, $0.metrics.ndcg, $0.metrics.hitRate, $0.metrics.coverage]) },
             yTitle: "score")
-        return out + grid([chart.svg()], wide: true) + "</section>"
+        return out + grid([chart.svg()]) + "</section>"
     }
 
     static func timing(_ s: EvaluationSummary) -> String {
