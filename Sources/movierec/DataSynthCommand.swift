@@ -83,8 +83,9 @@ struct DataSynthCommand: AsyncParsableCommand {
                                                  tags: tags, links: links)
                 summary = try DatasetSynthesizer.generate(parameters, into: out, overwrite: force, threads: threads, progress: progress)
             }
-        } catch let error as SynthError {
-            throw ValidationError(error.description)
+        } catch {
+            FileHandle.standardError.write(Data("movierec: error: \(error)\n".utf8))
+            throw ExitCode(1)
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         guard !quiet else { return }
