@@ -70,12 +70,38 @@ struct HybridStageOne: Sendable {
                     progress: (any ProgressReporter)? = nil) throws -> HybridStageOne {
         let lists = RatingLists(dataset: dataset, rows: rows)
         let als = try prefitted ?? ALSRanker.fit(lists, parameters: options.als, progress: progress)
-        let popularity = PopularityRanker.fit(lists, likeThreshold: options.features.likeThreshold)
         var clusterOptions = options.features
         clusterOptions.seed = options.seed
         let clusters = try ClusterContext.fit(dataset: dataset, rows: rows, options: clusterOptions)
+        return try assemble(dataset: dataset, lists: lists, options: options, als: als.model,
+                            genreLabels: clusters.genreLabels, ratingLabels: clusters.ratingLabels)
+    }
+
+    /// Builds stage 1 from its fitted parts (the ALS model and the two clusterings' labels,
+    /// all fitted on `lists`); everything else is recomputed from `lists` in one pass.
+    static func assemble(dataset: Dataset, lists: RatingLists, options: TwoStageHybridOptions, als model: ALSModel,
+                         genreLabels: [Int32], ratingLabels: [Int32]) throws -> HybridStageOne {
+        let users = dataset.userCount
+        guard lists.userCount == users, lists.movieCount == dataset.movieCount, model.users == users, model.items == dataset.movieCount,
+              genreLabels.count == users, ratingLabels.count == users else {
+            throw RecommenderError.invalidArgument("hybrid stage 1: parts do not match the data set (\(users) users, \(dataset.movieCount) movies)")
+        }
+        let kg = max(1, min(options.features.genreClusters, users)), kr = max(1, min(options.features.ratingClusters, users))
+        guard genreLabels.allSatisfy({ $0 >= 0 && Int($0) < kg }), ratingLabels.allSatisfy({ $0 >= 0 && Int($0) < kr }) else {
+            throw RecommenderError.invalidArgument("hybrid stage 1: cluster labels outside 0..<\(kg) / 0..<\(kr)")
+        }
+        let als = ALSRanker(model: model, history: lists)
+        let popularity = PopularityRanker.fit(lists, likeThreshold: options.features.likeThreshold)
+        let raw = try lists.sparseMatrix()
+        let f = options.features
+        let clusters = ClusterContext(
+            genreLabels: genreLabels, ratingLabels: ratingLabels,
+            genreAffinity: try ClusterMovieAffinity(ratings: raw, assignments: genreLabels, k: kg, shrinkage: f.clusterShrinkage,
+                                                    likeThreshold: f.likeThreshold, threads: 1),
+            ratingAffinity: try ClusterMovieAffinity(ratings: raw, assignments: ratingLabels, k: kr, shrinkage: f.clusterShrinkage,
+                                                     likeThreshold: f.likeThreshold, threads: 1))
         let catalogue = popularity.catalogue
-        let movies = dataset.movieCount, users = dataset.userCount
+        let movies = dataset.movieCount
         let inCatalogue = (0..<movies).filter { catalogue[$0] }.map { Int32($0) }
         func order(_ score: (Int) -> Float) -> [Int32] {
             inCatalogue.sorted { a, b in
