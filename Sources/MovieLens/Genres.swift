@@ -40,6 +40,31 @@ enum TitleYear {
     /// by spaces (ml-latest has `"… (2007) "`), or a range `(YYYY-YYYY)` / `(YYYY–)` for series
     /// (the first year is taken).
     static func parse(_ raw: String) -> Outcome {
+        if let y = fastYear(raw) { return validYears.contains(y) ? .year(Int16(y)) : .outOfRange }
+        return general(raw)
+    }
+
+    /// The common case, on the UTF-8 bytes: the title ends with `(dddd)` and optional spaces,
+    /// and the byte before `(` is ASCII (so `(` is a character of its own, which `general`
+    /// finds as the last `(`). Returns the four digits' value, or nil for `general` to decide.
+    static func fastYear(_ raw: String) -> Int? {
+        var raw = raw
+        return raw.withUTF8 { b -> Int? in
+            var e = b.count
+            while e > 0 && b[e - 1] == 32 { e -= 1 }
+            guard e >= 6, b[e - 1] == 41, b[e - 6] == 40, e == 6 || b[e - 7] < 0x80 else { return nil }
+            var y = 0
+            for k in (e - 5)..<(e - 1) {
+                let d = Int(b[k]) - 48
+                guard d >= 0 && d < 10 else { return nil }
+                y = y * 10 + d
+            }
+            return y
+        }
+    }
+
+    /// The rule above, on characters, for any title.
+    static func general(_ raw: String) -> Outcome {
         var title = Substring(raw)
         while title.last == " " { title = title.dropLast() }
         guard title.last == ")", let open = title.lastIndex(of: "(") else { return .none }

@@ -84,6 +84,33 @@ final class ParsingTests: XCTestCase {
         XCTAssertEqual(TitleYear.parse("()"), .none)
     }
 
+    /// The byte-level fast paths of titles and genre lists agree with the character-level rules
+    /// on random strings made of the pieces that matter (parentheses, digits, spaces, dashes,
+    /// separators, accents, a combining mark, genre names).
+    func testTitleAndGenreFastPathsAgreeWithGeneralRules() {
+        var rng = SplitMix64(seed: 17)
+        let titlePieces = ["(", ")", "1995", "19", "5", " ", "-", "–", "é", "\u{301}", "Toy Story", "x", "2100", "3000", "1869", "()", "(1995)", "(3000)", "(2007) "]
+        var fastTitles = 0
+        for _ in 0..<20_000 {
+            let t = (0..<Int(rng.next() % 6 + 1)).map { _ in titlePieces[Int(rng.next() % UInt64(titlePieces.count))] }.joined()
+            XCTAssertEqual(TitleYear.parse(t), TitleYear.general(t), t)
+            if TitleYear.fastYear(t) != nil { fastTitles += 1 }
+        }
+        XCTAssertGreaterThan(fastTitles, 100)
+        for vocabulary in [Genres.latest, Genres.ml1m, Genres.ml10m] {
+            let genrePieces = vocabulary + ["|", "|", ",", " ", "Children", "Children's", "Invalid", "(no genres listed)", "", "é"]
+            var fastLists = 0
+            for _ in 0..<20_000 {
+                let g = (0..<Int(rng.next() % 6 + 1)).map { _ in genrePieces[Int(rng.next() % UInt64(genrePieces.count))] }.joined()
+                let a = GenreField.parse(g, vocabulary: vocabulary), b = GenreField.general(g, vocabulary: vocabulary)
+                XCTAssertEqual(a.bits, b.bits, g)
+                XCTAssertEqual(a.repairs, b.repairs, g)
+                if GenreField.fast(g, vocabulary: vocabulary) != nil { fastLists += 1 }
+            }
+            XCTAssertGreaterThan(fastLists, 100)
+        }
+    }
+
     func testGenreField() {
         let v = Genres.ml1m
         func bits(_ names: [String]) -> UInt32 { names.reduce(0) { $0 | (1 << UInt32(v.firstIndex(of: $1) ?? 31)) } }
