@@ -201,7 +201,9 @@ def run_movierec(binary, path, args, threads):
     seconds = als.get("fit_seconds")
     if seconds is None:
         seconds = doc.get("stage_seconds", {}).get("topn", {}).get("als", doc.get("seconds", {}).get("als"))
-    return {key: als[key] for key in ("ndcg", "precision", "recall", "hit_rate", "coverage")}, seconds, cmd
+    metrics = {key: als[key] for key in ("ndcg", "precision", "recall", "hit_rate", "coverage")}
+    metrics["users"] = als.get("users", doc["topn"].get("users"))
+    return metrics, seconds, cmd
 
 
 def read_ours(directory, name):
@@ -300,6 +302,7 @@ def main():
                   f"{m['hit_rate']:.4f} | {m['coverage']:.4f} | {s:.2f} |")
     print()
     for name, theirs, secs, ours, our_secs, source in rows:
+        print(f"{name}: users evaluated: implicit {theirs['users']}, MovieRec {ours.get('users')}")
         print(f"{name}: NDCG ratio MovieRec/implicit = {ours['ndcg'] / max(theirs['ndcg'], 1e-12):.3f}, "
               f"training time ratio implicit/MovieRec = {secs / max(our_secs, 1e-9):.2f}x  (ours: {source})")
 
