@@ -5,7 +5,8 @@ For each data set the script
   1. reads the ratings (the seed set cleaned by MovieRec's documented rules; the script checks
      that it keeps exactly as many ratings as `movierec data validate` reports),
   2. builds MovieRec's temporal split: per user, ratings sorted by (timestamp, movieId); the last
-     n // 5 are test, the rest train; relevant = test rating >= 4; users without a relevant test
+     n // 5 are test, the rest train; relevant = test rating >= 4 of a movie seen in train
+     (as Sources/Recommender/TopN/TopNEvaluation.swift); users without a relevant test
      item are skipped; candidates = movies seen in train minus the user's train movies,
   3. trains implicit's AlternatingLeastSquares on the train matrix with MovieRec's objective
      (implicit uses the stored value as the confidence c, so it is given c = 1 + alpha * r with
@@ -156,7 +157,8 @@ def evaluate(recs, train, test, k=10):
     train_movies = {m for _, m, _, _ in train}
     relevant = {}
     for u, m, v, _ in test:
-        if v >= 4:
+        # As MovieRec's TopNEvaluation: only movies of the train catalogue can be relevant.
+        if v >= 4 and m in train_movies:
             relevant.setdefault(u, set()).add(m)
     users = [u for u in relevant if relevant[u]]
     ndcg = prec = rec = hit = 0.0
