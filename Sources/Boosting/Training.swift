@@ -77,6 +77,58 @@ extension BoostedModel {
         let threads = Threads.resolve(p.threads)
         let cuts = BinCuts.sketch(features, maxBin: p.maxBin, sampleRows: p.sketchRows, seed: p.seed, threads: threads)
         let binned = BinnedMatrix(features, cuts: cuts, threads: threads)
+        return try trainBinned(binned, featureNames: features.names, labels: labels, weights: weights, parameters: p,
+                               validation: validation, progress: progress)
+    }
+
+    /// Trains a model on an already binned training matrix — to train several models (say a
+    /// classifier and a regressor) on the same rows while sketching and binning them once.
+    /// `parameters.maxBin` and `sketchRows` are ignored (the cuts are `binned.cuts`); with
+    /// `binned = BinnedMatrix(x, cuts: BinCuts.sketch(x, maxBin: p.maxBin, sampleRows: p.sketchRows,
+    /// seed: p.seed))` the model is bitwise the one `train(features: x, …)` returns.
+    public static func train(
+        binned: BinnedMatrix, featureNames: [String], labels: [Float], weights: [Float]? = nil,
+        parameters: BoostingParameters = BoostingParameters(),
+        validation: ValidationSet? = nil,
+        progress: ((Int, Double?) -> Void)? = nil
+    ) throws -> TrainingResult {
+        let p = parameters
+        try p.validate()
+        let n = binned.rows
+        guard labels.count == n else { throw BoostingError.invalidInput("\(labels.count) labels for \(n) rows") }
+        guard n > 0 else { throw BoostingError.invalidInput("no training rows") }
+        guard n < Int(UInt32.max) else { throw BoostingError.invalidInput("too many rows (\(n))") }
+        guard binned.features > 0 else { throw BoostingError.invalidInput("no feature columns") }
+        guard featureNames.count == binned.features else {
+            throw BoostingError.invalidInput("\(featureNames.count) feature names for \(binned.features) columns")
+        }
+        try p.objective.validate(labels: labels)
+        if let w = weights {
+            guard w.count == n else { throw BoostingError.invalidInput("\(w.count) weights for \(n) rows") }
+            for (i, x) in w.enumerated() where !(x >= 0 && x.isFinite) {
+                throw BoostingError.invalidInput("weight of row \(i + 1) is \(x) (weights must be finite and ≥ 0)")
+            }
+        }
+        if let v = validation {
+            guard v.features.columns == binned.features else {
+                throw BoostingError.invalidInput("validation set has \(v.features.columns) columns, training has \(binned.features)")
+            }
+            guard v.labels.count == v.features.rows else { throw BoostingError.invalidInput("validation: \(v.labels.count) labels for \(v.features.rows) rows") }
+            try p.objective.validate(labels: v.labels)
+        }
+        return try trainBinned(binned, featureNames: featureNames, labels: labels, weights: weights, parameters: p,
+                               validation: validation, progress: progress)
+    }
+
+    /// The boosting loop (inputs already validated).
+    static func trainBinned(
+        _ binned: BinnedMatrix, featureNames: [String], labels: [Float], weights: [Float]?, parameters p: BoostingParameters,
+        validation: ValidationSet?, progress: ((Int, Double?) -> Void)?
+    ) throws -> TrainingResult {
+        let threads = Threads.resolve(p.threads)
+        let n = binned.rows
+        let cuts = binned.cuts
+        let columns = binned.features
         let baseScore = p.baseScore ?? p.objective.estimateBaseScore(labels: labels, weights: weights)
         let baseMargin = p.objective.margin(ofBaseScore: baseScore)
 
@@ -95,14 +147,14 @@ extension BoostedModel {
         var history: [Double] = []
         var best: (round: Int, score: Double)? = nil
         var trees: [Tree] = []
-        let allFeatures = Array(0..<features.columns)
+        let allFeatures = Array(0..<columns)
 
         for round in 0..<p.rounds {
             var rng = SplitMix64(seed: p.seed &+ UInt64(round) &* 0x9E37_79B9_7F4A_7C15 &+ 1)
             // Column sample for this tree.
             var chosen = allFeatures
             if p.colsampleBytree < 1 {
-                let k = max(1, Int((p.colsampleBytree * Double(features.columns)).rounded(.down)))
+                let k = max(1, Int((p.colsampleBytree * Double(columns)).rounded(.down)))
                 for i in 0..<k {
                     let j = i + rng.nextBelow(chosen.count - i)
                     chosen.swapAt(i, j)
@@ -207,7 +259,7 @@ extension BoostedModel {
             bestIteration = b.round
             trees = Array(trees.prefix(b.round + 1))
         }
-        let model = BoostedModel(objective: p.objective, baseScore: baseScore, featureNames: features.names,
+        let model = BoostedModel(objective: p.objective, baseScore: baseScore, featureNames: featureNames,
                                  trees: trees, bestIteration: bestIteration)
         let report = TrainingReport(roundsTrained: roundsTrained, bestIteration: bestIteration ?? best?.round,
                                     metric: metric, history: history, bestScore: best?.score)

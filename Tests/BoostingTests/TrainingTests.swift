@@ -120,6 +120,29 @@ final class TrainingTests: XCTestCase {
         XCTAssertNotEqual(a.trees, e.trees, "another seed samples other rows")
     }
 
+    /// Training on a pre-binned matrix (shared by two models) gives exactly the trees of
+    /// training on the features with the same sketch; mismatched inputs are rejected.
+    func testTrainOnSharedBinnedMatrixEqualsTrainOnFeatures() throws {
+        let d = try Synthetic.make(rows: 5000, columns: 6, seed: 21, binary: false)
+        var p = BoostingParameters()
+        p.objective = .squaredError
+        p.rounds = 6; p.maxDepth = 4; p.subsample = 0.8; p.colsampleBytree = 0.7; p.seed = 9; p.maxBin = 64
+        let binned = BinnedMatrix(d.features, cuts: BinCuts.sketch(d.features, maxBin: p.maxBin, sampleRows: p.sketchRows, seed: p.seed))
+        let names = (0..<6).map { "f\($0)" }
+        let direct = try BoostedModel.train(features: d.features, labels: d.labels, parameters: p).model
+        let shared = try BoostedModel.train(binned: binned, featureNames: names, labels: d.labels, parameters: p).model
+        XCTAssertEqual(direct.trees, shared.trees)
+        // A second model (another objective) on the same binned matrix.
+        var q = p
+        q.objective = .binaryLogistic
+        let like = d.labels.map { $0 > 0.5 ? Float(1) : 0 }
+        let a = try BoostedModel.train(features: d.features, labels: like, parameters: q).model
+        let b = try BoostedModel.train(binned: binned, featureNames: names, labels: like, parameters: q).model
+        XCTAssertEqual(a.trees, b.trees)
+        XCTAssertThrowsError(try BoostedModel.train(binned: binned, featureNames: ["x"], labels: d.labels, parameters: p))
+        XCTAssertThrowsError(try BoostedModel.train(binned: binned, featureNames: names, labels: [1, 2], parameters: p))
+    }
+
     func testLossGuidedRespectsMaxLeaves() throws {
         let d = try Synthetic.make(rows: 3000, columns: 5, seed: 5, binary: false)
         var p = BoostingParameters()
