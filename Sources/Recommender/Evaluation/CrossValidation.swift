@@ -1,3 +1,4 @@
+import Foundation
 import Boosting
 import MovieLens
 import Runtime
@@ -19,13 +20,16 @@ public struct EvaluationOptions: Sendable {
 
     public init() {}
 
-    /// Defaults of the classifier: 300 rounds of depth-6 trees at η = 0.05, 80 % row and
-    /// column sampling.
+    /// Defaults of the classifier: 120 rounds of depth-6 trees at η = 0.12, 80 % row and
+    /// column sampling, quantile cuts from a 32,768-row sample. (300 rounds at η = 0.05 scored
+    /// AUC 0.8149 / RMSE 0.8177 on ml-latest-small and 0.7995 / 0.8908 on seed-ml1m-dirty;
+    /// these score 0.8131 / 0.8202 and 0.7979 / 0.8935 at 2.1× less CPU.)
     public static var defaultClassifier: BoostingParameters {
         var p = BoostingParameters()
         p.objective = .binaryLogistic
-        p.rounds = 300
-        p.eta = 0.05
+        p.rounds = 120
+        p.eta = 0.12
+        p.sketchRows = 32_768
         p.maxDepth = 6
         p.minChildWeight = 5
         p.subsample = 0.8
@@ -71,21 +75,34 @@ public struct CrossValidationResult: Sendable {
 /// on the fold. Regressor predictions are clipped to the training ratings' range.
 public enum CrossValidation {
     /// Runs the cross-validation. `progress` receives one line per step (for a terminal).
+    /// (Kept for callers that want plain lines; equivalent to `run(dataset:options:reporter:)`
+    /// with a reporter whose `note` calls `progress`.)
     public static func run(dataset: Dataset, options: EvaluationOptions,
                            progress: ((String) -> Void)? = nil) throws -> CrossValidationResult {
+        try run(dataset: dataset, options: options, reporter: LineProgress(say: progress))
+    }
+
+    /// Runs the cross-validation, reporting one stage per outer fold (`fold k/K`, 3 units:
+    /// features, models, predictions) and a note with each fold's metrics through `reporter`.
+    public static func run(dataset: Dataset, options: EvaluationOptions,
+                           reporter: any ProgressReporter) throws -> CrossValidationResult {
         let split = try KFoldSplit(count: dataset.ratingCount, k: options.folds, seed: options.seed)
         let threads = Threads.resolve(options.threads)
         var timer = StageTimer()
         var folds: [FoldMetrics] = []
         var names: [String] = []
         for f in 0..<options.folds {
+            reporter.begin("fold \(f + 1)/\(options.folds)", total: 3)
+            defer { reporter.end() }
             let data = try timer.measure("features") {
                 try foldFeatures(dataset: dataset, options: options, split: split, fold: f, threads: threads)
             }
             names = data.schema.names
-            progress?("fold \(f + 1)/\(options.folds): features \(data.train.rows) train × \(data.train.columns), \(data.test.rows) test")
-            let metrics = try evaluate(data, options: options, seed: options.seed &+ UInt64(f), threads: threads, timer: &timer)
-            progress?("fold \(f + 1)/\(options.folds): AUC \(format(metrics.auc)), RMSE \(format(metrics.rmse))")
+            reporter.advance(1)
+            reporter.note("fold \(f + 1)/\(options.folds): features \(data.train.rows) train × \(data.train.columns), \(data.test.rows) test")
+            let metrics = try evaluate(data, options: options, seed: options.seed &+ UInt64(f), threads: threads, timer: &timer,
+                                       reporter: reporter)
+            reporter.note("fold \(f + 1)/\(options.folds): AUC \(format(metrics.auc)), RMSE \(format(metrics.rmse))")
             folds.append(metrics)
         }
         return CrossValidationResult(folds: folds, timer: timer, featureNames: names)
@@ -108,25 +125,54 @@ public enum CrossValidation {
     }
 
     /// Trains both models on `data.train` and scores them on `data.test`.
+    ///
+    /// With 2 or more threads the classifier and the regressor train at the same time, each on
+    /// half the threads (the trees of ~10⁵ rows have many nodes too small to split across
+    /// threads, so two single-threaded trainings use the cores better than one two-threaded
+    /// one after the other); the models are bitwise the same for any thread count. Both reuse
+    /// one binning of the training matrix. `timer` gets `binning`, `classifier` and `regressor`
+    /// (each training's own wall clock — they overlap when concurrent) and `predict`.
     public static func evaluate(_ data: FoldFeatures, options: EvaluationOptions, seed: UInt64, threads: Int,
-                                timer: inout StageTimer) throws -> FoldMetrics {
+                                timer: inout StageTimer, reporter: any ProgressReporter = SilentProgress()) throws -> FoldMetrics {
+        let concurrent = threads >= 2
+        let each = concurrent ? max(1, threads / 2) : threads
         var cp = options.classifier
         cp.objective = .binaryLogistic
         cp.seed = seed
-        cp.threads = threads
+        cp.threads = each
         var rp = options.regressor
         rp.objective = .squaredError
         rp.seed = seed
-        rp.threads = threads
-        let classifier = try timer.measure("classifier") {
-            try wrap { try BoostedModel.train(features: data.train, labels: data.trainLike, parameters: cp).model }
+        rp.threads = each
+        let binned = timer.measure("binning") {
+            BinnedMatrix(data.train, cuts: BinCuts.sketch(data.train, maxBin: cp.maxBin, sampleRows: cp.sketchRows,
+                                                          seed: seed, threads: threads), threads: threads)
         }
-        let regressor = try timer.measure("regressor") {
-            try wrap { try BoostedModel.train(features: data.train, labels: data.trainRating, parameters: rp).model }
+        let names = data.train.names
+        let jobs: [(BoostingParameters, [Float])] = [(cp, data.trainLike), (rp, data.trainRating)]
+        var models: [Result<BoostedModel, Error>?] = [nil, nil]
+        var seconds: [Double] = [0, 0]
+        models.withUnsafeMutableBufferPointer { buf in
+            seconds.withUnsafeMutableBufferPointer { sec in
+                let out = UnsafeSendable(buf), secs = UnsafeSendable(sec)
+                parallelFor(chunks: 2, threads: concurrent ? 2 : 1) { j in
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    out.value[j] = Result {
+                        try BoostedModel.train(binned: binned, featureNames: names, labels: jobs[j].1, parameters: jobs[j].0).model
+                    }
+                    secs.value[j] = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                }
+            }
         }
+        timer.add("classifier", seconds[0])
+        timer.add("regressor", seconds[1])
+        reporter.advance(1)
+        guard let cr = models[0], let rr = models[1] else { throw RecommenderError.training("a model did not train") }
+        let classifier = try wrap { try cr.get() }, regressor = try wrap { try rr.get() }
         let (p, r) = try timer.measure("predict") {
             try wrap { (try classifier.predict(data.test, threads: threads), try regressor.predict(data.test, threads: threads)) }
         }
+        reporter.advance(1)
         let lo = data.trainRating.min() ?? 0, hi = data.trainRating.max() ?? 5
         let clipped = r.map { min(max($0, lo), hi) }
         return FoldMetrics(
@@ -146,4 +192,18 @@ public enum CrossValidation {
         guard x.isFinite else { return "nan" }
         return String(Double(Int((x * 10_000).rounded())) / 10_000)
     }
+}
+
+/// Forwards notes to a line printer (the closure form of `CrossValidation.run`).
+private struct LineProgress: ProgressReporter {
+    let say: (@Sendable (String) -> Void)?
+    init(say: ((String) -> Void)?) {
+        // The closure is only called on the caller's thread, from `run`.
+        let box = UnsafeSendable(say)
+        self.say = { box.value?($0) }
+    }
+    func begin(_ stage: String, total: Int?) {}
+    func advance(_ units: Int) {}
+    func end() {}
+    func note(_ message: String) { say?(message) }
 }
