@@ -215,7 +215,7 @@ final class SynthTests: SynthTestCase {
     }
 
     func testByteSinkFormatsLikeMovieLens() {
-        var s = ByteSink(capacity: 64)
+        let s = ByteSink(capacity: 64)
         s.int(0); s.comma(); s.int(1_537_799_250); s.comma(); s.halfStars(1); s.comma(); s.halfStars(8); s.comma(); s.halfStars(10)
         s.comma(); s.int(114_709, width: 7); s.comma(); s.csvField("Kingdom, The (1995)"); s.comma(); s.csvField("\"Quoted\" (2001)")
         XCTAssertEqual(String(decoding: s.bytes, as: UTF8.self),
