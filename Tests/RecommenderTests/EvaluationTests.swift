@@ -37,6 +37,16 @@ final class EvaluationTests: XCTestCase {
             XCTAssertLessThanOrEqual(f.mae, f.rmse)
             XCTAssertGreaterThan(f.accuracy, 0.6)
         }
+        // Pooled out-of-fold predictions: one per rating, their labels are the likes of the held-out
+        // rows, and the pooled AUC lies within the per-fold AUCs' range (give or take calibration).
+        XCTAssertEqual(result.outOfFoldScores.count, data.ratingCount)
+        XCTAssertEqual(result.outOfFoldLabels.count, data.ratingCount)
+        XCTAssertEqual(result.outOfFoldLabels.reduce(0, +), Float(data.ratingValue.filter { $0 >= 4 }.count))
+        let pooled = Metrics.auc(scores: result.outOfFoldScores, labels: result.outOfFoldLabels)
+        XCTAssertGreaterThan(pooled, (result.folds.map(\.auc).min() ?? 0) - 0.05)
+        XCTAssertLessThan(pooled, (result.folds.map(\.auc).max() ?? 1) + 0.05)
+        XCTAssertEqual(result.classifierGain.count, result.featureNames.count)
+        XCTAssertTrue(result.classifierGain.contains { $0 > 0 }, "some feature must carry gain")
         let json = EvaluationReport.json(result, dataset: "synthetic", extraSeconds: [("load", 0.5)])
         guard case .number(let aucMean)? = json[path: "classifier.auc.mean"],
               case .array(let aucFolds)? = json[path: "classifier.auc.folds"],

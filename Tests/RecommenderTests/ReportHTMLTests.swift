@@ -22,6 +22,12 @@ final class ReportHTMLTests: XCTestCase {
 
     private func hostileSummary() throws -> EvaluationSummary {
         var s = try FullEvaluationFixture.all.get().withSeconds(first: "load", 0.5)
+        // This summary exercises the "not available" path of the ROC and importance charts
+        // (testROCAndImportanceChartsWhenAvailable covers the charts themselves).
+        s.roc = nil
+        s.importance = nil
+        s.unavailable.append((item: "roc", reason: "removed for this test"))
+        s.unavailable.append((item: "importance", reason: "removed for this test"))
         s.data = "/data/<script>alert('x')</script>&\u{1}"
         return s
     }
@@ -46,7 +52,7 @@ final class ReportHTMLTests: XCTestCase {
         let bars = doc.elements.filter { $0.attributes["class"] == "bar" }.count
         let s = try hostileSummary()
         let expected = 2 * 3 + (s.genreClusters?.k ?? 0) + (s.ratingClusters?.k ?? 0) + 5 * (s.topN?.models.count ?? 0)
-            + 4 + 4 + 2 + (s.topN?.models.count ?? 0)
+            + s.seconds.order.count + s.detailSeconds.map(\.timer.order.count).reduce(0, +)
         XCTAssertEqual(bars, expected)
     }
 

@@ -60,6 +60,14 @@ public struct CrossValidationResult: Sendable {
     public var timer: StageTimer
     /// The feature columns used.
     public var featureNames: [String]
+    /// The classifier's like-probability of every rating, each predicted by the model of the fold
+    /// that held the rating out (pooled out-of-fold predictions, in fold order), for a ROC curve.
+    public var outOfFoldScores: [Float] = []
+    /// The like labels (0/1) matching `outOfFoldScores`.
+    public var outOfFoldLabels: [Float] = []
+    /// The classifier's gain importance (average loss reduction per split), averaged over the
+    /// folds, in `featureNames` order.
+    public var classifierGain: [Double] = []
 
     /// Mean and sample standard deviation of a metric over the folds.
     public func summary(_ metric: KeyPath<FoldMetrics, Double>) -> (mean: Double, std: Double) {
@@ -91,6 +99,7 @@ public enum CrossValidation {
         var timer = StageTimer()
         var folds: [FoldMetrics] = []
         var names: [String] = []
+        var scores: [Float] = [], labels: [Float] = [], gain: [Double] = []
         for f in 0..<options.folds {
             reporter.begin("fold \(f + 1)/\(options.folds)", total: 3)
             defer { reporter.end() }
@@ -100,12 +109,17 @@ public enum CrossValidation {
             names = data.schema.names
             reporter.advance(1)
             reporter.note("fold \(f + 1)/\(options.folds): features \(data.train.rows) train × \(data.train.columns), \(data.test.rows) test")
-            let metrics = try evaluate(data, options: options, seed: options.seed &+ UInt64(f), threads: threads, timer: &timer,
-                                       reporter: reporter)
+            let (metrics, p, foldGain) = try evaluateFold(data, options: options, seed: options.seed &+ UInt64(f),
+                                                          threads: threads, timer: &timer, reporter: reporter)
+            scores += p
+            labels += data.testLike
+            if gain.isEmpty { gain = [Double](repeating: 0, count: foldGain.count) }
+            for i in gain.indices where i < foldGain.count { gain[i] += foldGain[i] / Double(options.folds) }
             reporter.note("fold \(f + 1)/\(options.folds): AUC \(format(metrics.auc)), RMSE \(format(metrics.rmse))")
             folds.append(metrics)
         }
-        return CrossValidationResult(folds: folds, timer: timer, featureNames: names)
+        return CrossValidationResult(folds: folds, timer: timer, featureNames: names, outOfFoldScores: scores,
+                                     outOfFoldLabels: labels, classifierGain: gain)
     }
 
     /// The features of outer fold `fold` (0-based) exactly as `run` builds them.
@@ -134,6 +148,13 @@ public enum CrossValidation {
     /// (each training's own wall clock — they overlap when concurrent) and `predict`.
     public static func evaluate(_ data: FoldFeatures, options: EvaluationOptions, seed: UInt64, threads: Int,
                                 timer: inout StageTimer, reporter: any ProgressReporter = SilentProgress()) throws -> FoldMetrics {
+        try evaluateFold(data, options: options, seed: seed, threads: threads, timer: &timer, reporter: reporter).metrics
+    }
+
+    /// `evaluate`, also returning the classifier's test predictions and its gain importance.
+    static func evaluateFold(_ data: FoldFeatures, options: EvaluationOptions, seed: UInt64, threads: Int,
+                             timer: inout StageTimer, reporter: any ProgressReporter)
+        throws -> (metrics: FoldMetrics, scores: [Float], gain: [Double]) {
         let concurrent = threads >= 2
         let each = concurrent ? max(1, threads / 2) : threads
         var cp = options.classifier
@@ -175,13 +196,14 @@ public enum CrossValidation {
         reporter.advance(1)
         let lo = data.trainRating.min() ?? 0, hi = data.trainRating.max() ?? 5
         let clipped = r.map { min(max($0, lo), hi) }
-        return FoldMetrics(
+        let metrics = FoldMetrics(
             auc: Metrics.auc(scores: p, labels: data.testLike),
             logloss: Metrics.logloss(probabilities: p, labels: data.testLike),
             accuracy: Metrics.accuracy(probabilities: p, labels: data.testLike),
             rmse: Metrics.rmse(predictions: clipped, targets: data.testRating),
             mae: Metrics.mae(predictions: clipped, targets: data.testRating),
             trainRows: data.train.rows, testRows: data.test.rows)
+        return (metrics, p, classifier.importance(.gain))
     }
 
     static func wrap<T>(_ body: () throws -> T) throws -> T {

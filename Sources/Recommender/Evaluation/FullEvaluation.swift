@@ -135,8 +135,18 @@ public enum FullEvaluation {
                 }
                 summary.crossValidation = result
                 summary.detailSeconds.append((stage: "cv", timer: result.timer))
-                summary.unavailable.append((item: "roc", reason: "the cross-validation does not expose its out-of-fold predictions"))
-                summary.unavailable.append((item: "importance", reason: "the cross-validation does not expose its trained classifiers"))
+                if let roc = ROCCurve(scores: result.outOfFoldScores, labels: result.outOfFoldLabels) {
+                    summary.roc = roc
+                } else {
+                    summary.unavailable.append((item: "roc", reason: "the out-of-fold predictions hold a single class"))
+                }
+                if result.classifierGain.count == result.featureNames.count, !result.featureNames.isEmpty {
+                    summary.importance = zip(result.featureNames, result.classifierGain)
+                        .map { (feature: $0, gain: $1) }
+                        .sorted { $0.gain != $1.gain ? $0.gain > $1.gain : $0.feature < $1.feature }
+                } else {
+                    summary.unavailable.append((item: "importance", reason: "the classifier's importance does not match the features"))
+                }
             case .clusters:
                 var detail = StageTimer()
                 try timer.measure("clusters") {
