@@ -54,26 +54,8 @@ extension BoostedModel {
         progress: ((Int, Double?) -> Void)? = nil
     ) throws -> TrainingResult {
         let p = parameters
-        try p.validate()
-        let n = features.rows
-        guard labels.count == n else { throw BoostingError.invalidInput("\(labels.count) labels for \(n) rows") }
-        guard n > 0 else { throw BoostingError.invalidInput("no training rows") }
-        guard n < Int(UInt32.max) else { throw BoostingError.invalidInput("too many rows (\(n))") }
-        guard features.columns > 0 else { throw BoostingError.invalidInput("no feature columns") }
-        try p.objective.validate(labels: labels)
-        if let w = weights {
-            guard w.count == n else { throw BoostingError.invalidInput("\(w.count) weights for \(n) rows") }
-            for (i, x) in w.enumerated() where !(x >= 0 && x.isFinite) {
-                throw BoostingError.invalidInput("weight of row \(i + 1) is \(x) (weights must be finite and ≥ 0)")
-            }
-        }
-        if let v = validation {
-            guard v.features.columns == features.columns else {
-                throw BoostingError.invalidInput("validation set has \(v.features.columns) columns, training has \(features.columns)")
-            }
-            guard v.labels.count == v.features.rows else { throw BoostingError.invalidInput("validation: \(v.labels.count) labels for \(v.features.rows) rows") }
-            try p.objective.validate(labels: v.labels)
-        }
+        try validateInputs(rows: features.rows, columns: features.columns, labels: labels, weights: weights,
+                           parameters: p, validation: validation)
         let threads = Threads.resolve(p.threads)
         let cuts = BinCuts.sketch(features, maxBin: p.maxBin, sampleRows: p.sketchRows, seed: p.seed, threads: threads)
         let binned = BinnedMatrix(features, cuts: cuts, threads: threads)
@@ -93,15 +75,24 @@ extension BoostedModel {
         progress: ((Int, Double?) -> Void)? = nil
     ) throws -> TrainingResult {
         let p = parameters
-        try p.validate()
-        let n = binned.rows
-        guard labels.count == n else { throw BoostingError.invalidInput("\(labels.count) labels for \(n) rows") }
-        guard n > 0 else { throw BoostingError.invalidInput("no training rows") }
-        guard n < Int(UInt32.max) else { throw BoostingError.invalidInput("too many rows (\(n))") }
-        guard binned.features > 0 else { throw BoostingError.invalidInput("no feature columns") }
         guard featureNames.count == binned.features else {
             throw BoostingError.invalidInput("\(featureNames.count) feature names for \(binned.features) columns")
         }
+        try validateInputs(rows: binned.rows, columns: binned.features, labels: labels, weights: weights,
+                           parameters: p, validation: validation)
+        return try trainBinned(binned, featureNames: featureNames, labels: labels, weights: weights, parameters: p,
+                               validation: validation, progress: progress)
+    }
+
+    /// Checks the parameters, labels, weights and validation set of a training matrix of
+    /// `rows` × `columns`, naming the first problem.
+    static func validateInputs(rows n: Int, columns: Int, labels: [Float], weights: [Float]?,
+                               parameters p: BoostingParameters, validation: ValidationSet?) throws {
+        try p.validate()
+        guard labels.count == n else { throw BoostingError.invalidInput("\(labels.count) labels for \(n) rows") }
+        guard n > 0 else { throw BoostingError.invalidInput("no training rows") }
+        guard n < Int(UInt32.max) else { throw BoostingError.invalidInput("too many rows (\(n))") }
+        guard columns > 0 else { throw BoostingError.invalidInput("no feature columns") }
         try p.objective.validate(labels: labels)
         if let w = weights {
             guard w.count == n else { throw BoostingError.invalidInput("\(w.count) weights for \(n) rows") }
@@ -110,14 +101,14 @@ extension BoostedModel {
             }
         }
         if let v = validation {
-            guard v.features.columns == binned.features else {
-                throw BoostingError.invalidInput("validation set has \(v.features.columns) columns, training has \(binned.features)")
+            guard v.features.columns == columns else {
+                throw BoostingError.invalidInput("validation set has \(v.features.columns) columns, training has \(columns)")
             }
-            guard v.labels.count == v.features.rows else { throw BoostingError.invalidInput("validation: \(v.labels.count) labels for \(v.features.rows) rows") }
+            guard v.labels.count == v.features.rows else {
+                throw BoostingError.invalidInput("validation: \(v.labels.count) labels for \(v.features.rows) rows")
+            }
             try p.objective.validate(labels: v.labels)
         }
-        return try trainBinned(binned, featureNames: featureNames, labels: labels, weights: weights, parameters: p,
-                               validation: validation, progress: progress)
     }
 
     /// The boosting loop (inputs already validated).
