@@ -56,19 +56,18 @@ public struct ClusterQuality: Sendable, Equatable {
         try requireUsers(rated)
         let x = UserGenreMatrix(dataset, rows: rated).matrix
         let k = max(1, min(options.genreClusters, rated.count))
-        let miniBatch = rated.count > options.miniBatchAbove
-        let model = miniBatch
-            ? try MiniBatchKMeans(k: k, nInit: min(options.nInit, 3), seed: seed, backend: backend, threads: threads).fit(x)
-            : try KMeans(k: k, nInit: options.nInit, maxIter: options.maxIter, seed: seed, backend: backend, threads: threads).fit(x)
-        let sample = min(options.silhouetteSample, rated.count)
-        let silhouette = sample >= 2 && Set(model.labels).count >= 2
-            ? try Silhouette.score(x, labels: model.labels, sampleSize: sample, seed: seed, backend: backend, threads: threads)
-            : nil
-        return ClusterQuality(
+        return try measure(
             name: "genre", matrix: "users × genres average rating", users: rated.count, features: x.cols, k: k,
-            inertia: model.inertia, silhouette: silhouette, silhouetteSample: silhouette == nil ? 0 : sample, sizes: model.sizes,
-            iterations: model.iterations, converged: model.converged, algorithm: miniBatch ? "minibatch" : "lloyd",
-            seconds: elapsed(since: start))
+            options: options, start: start,
+            fit: { miniBatch in
+                miniBatch
+                    ? try MiniBatchKMeans(k: k, nInit: min(options.nInit, 3), seed: seed, backend: backend, threads: threads).fit(x)
+                    : try KMeans(k: k, nInit: options.nInit, maxIter: options.maxIter, seed: seed, backend: backend,
+                                 threads: threads).fit(x)
+            },
+            silhouette: { labels, sample in
+                try Silhouette.score(x, labels: labels, sampleSize: sample, seed: seed, backend: backend, threads: threads)
+            })
     }
 
     /// Model 3: KMeans of users on the sparse users × movies ratings (`UserMovieMatrix`).
@@ -79,17 +78,35 @@ public struct ClusterQuality: Sendable, Equatable {
         try requireUsers(rated)
         let x = try UserMovieMatrix.build(dataset, values: options.ratingValues, rows: rated)
         let k = max(1, min(options.ratingClusters, rated.count))
-        let miniBatch = rated.count > options.miniBatchAbove
-        let model = miniBatch
-            ? try MiniBatchKMeans(k: k, nInit: min(options.nInit, 3), seed: seed, backend: backend, threads: threads).fit(x)
-            : try KMeans(k: k, nInit: options.nInit, maxIter: options.maxIter, seed: seed, backend: backend, threads: threads).fit(x)
-        let sample = min(options.silhouetteSample, rated.count)
-        let silhouette = sample >= 2 && Set(model.labels).count >= 2
-            ? try Silhouette.score(x, labels: model.labels, sampleSize: sample, seed: seed, backend: backend, threads: threads)
-            : nil
         let what = options.ratingValues == .meanCentred ? "mean-centred ratings" : "ratings"
-        return ClusterQuality(
+        return try measure(
             name: "ratings", matrix: "users × movies \(what) (sparse)", users: rated.count, features: x.cols, k: k,
+            options: options, start: start,
+            fit: { miniBatch in
+                miniBatch
+                    ? try MiniBatchKMeans(k: k, nInit: min(options.nInit, 3), seed: seed, backend: backend, threads: threads).fit(x)
+                    : try KMeans(k: k, nInit: options.nInit, maxIter: options.maxIter, seed: seed, backend: backend,
+                                 threads: threads).fit(x)
+            },
+            silhouette: { labels, sample in
+                try Silhouette.score(x, labels: labels, sampleSize: sample, seed: seed, backend: backend, threads: threads)
+            })
+    }
+
+    /// Fits (Lloyd, or mini-batch above `options.miniBatchAbove` users), scores a sampled
+    /// silhouette when there are two or more clusters, and packages the result — the part both
+    /// models share; `fit` and `silhouette` run on the model's own (dense or sparse) matrix.
+    private static func measure(
+        name: String, matrix: String, users: Int, features: Int, k: Int, options: ClusterQualityOptions,
+        start: UInt64, fit: (_ miniBatch: Bool) throws -> KMeansModel,
+        silhouette score: (_ labels: [Int32], _ sample: Int) throws -> Double
+    ) throws -> ClusterQuality {
+        let miniBatch = users > options.miniBatchAbove
+        let model = try fit(miniBatch)
+        let sample = min(options.silhouetteSample, users)
+        let silhouette = sample >= 2 && Set(model.labels).count >= 2 ? try score(model.labels, sample) : nil
+        return ClusterQuality(
+            name: name, matrix: matrix, users: users, features: features, k: k,
             inertia: model.inertia, silhouette: silhouette, silhouetteSample: silhouette == nil ? 0 : sample, sizes: model.sizes,
             iterations: model.iterations, converged: model.converged, algorithm: miniBatch ? "minibatch" : "lloyd",
             seconds: elapsed(since: start))

@@ -164,15 +164,7 @@ public enum HTMLReport {
 
     static func fixed(_ x: Double, _ decimals: Int) -> String { ChartDrawing.format(x, decimals) }
 
-    static func grouped(_ n: Int) -> String {
-        let digits = String(n.magnitude)
-        var out = ""
-        for (i, c) in digits.reversed().enumerated() {
-            if i > 0 && i % 3 == 0 { out.append(",") }
-            out.append(c)
-        }
-        return (n < 0 ? "-" : "") + String(out.reversed())
-    }
+    static func grouped(_ n: Int) -> String { DigitGrouping.grouped(n) }
 
     static let css = """
     :root{color-scheme:light}body{margin:0;background:#f4f5f7;color:#1d1d1f;font:14px/1.45 system-ui,-apple-system,'Segoe UI',Helvetica,Arial,sans-serif}\
