@@ -120,7 +120,7 @@ def main():
                     ours_i = [run_ours(args.bin, data, by, args, "swift", seed=s)["inertia"] for s in range(args.seeds)]
                     sk_i = [KMeans(n_clusters=args.k, init="k-means++", n_init=args.n_init, max_iter=args.max_iter, tol=1e-4,
                                    algorithm="lloyd", random_state=s).fit(x).inertia_ for s in range(args.seeds)]
-                    seed_rows.append((name, by, np.mean(ours_i), min(ours_i), max(ours_i), np.mean(sk_i), min(sk_i), max(sk_i)))
+                    seed_rows.append((name, by, ours_i, sk_i))
                 for s in range(args.same_init):
                     centres, _ = kmeans_plusplus(x, n_clusters=args.k, random_state=s)
                     cpath = os.path.join(tmp, f"{name}-{by}-init{s}.txt")
@@ -140,10 +140,26 @@ def main():
         print(f"{r[0]} | {r[1]} | {r[2]} | {r[3]} | {r[4]:.6g} | {r[5]:.6g} | {r[6]:+.3%} | {r[7]} | {r[8]} | "
               f"{r[9]:.3f} | {r[10]:.3f} | {r[11]:.2f}x | {r[12]:.3f} | {r[13]:.3f}")
     if seed_rows:
-        print(f"inertia over seeds 0..{args.seeds - 1} (movierec swift vs scikit-learn random_state): mean [min, max]")
-        for n, b, om, omin, omax, sm, smin, smax in seed_rows:
-            print(f"{n} | {b} | ours {om:.6g} [{omin:.6g}, {omax:.6g}] | sklearn {sm:.6g} [{smin:.6g}, {smax:.6g}] | "
-                  f"mean ours/sk-1 {om / sm - 1:+.3%}")
+        # The two tools draw k-means++ centres from different generators (SplitMix64 vs numpy), so seed s of
+        # one has nothing to do with seed s of the other: a single pair of runs compares two random draws.
+        # What is comparable is the distribution of best-of-n_init inertias; we compare its mean over seeds
+        # (with the standard error of the difference) and require that mean within 1%.
+        print(f"inertia over seeds 0..{args.seeds - 1} (movierec swift vs scikit-learn random_state): "
+              "mean ± sd [min, max]; seed-to-seed spread of each tool; verdict on the means")
+        all_ok = True
+        for n, b, oi, si in seed_rows:
+            om, sm = float(np.mean(oi)), float(np.mean(si))
+            osd, ssd = float(np.std(oi, ddof=1)), float(np.std(si, ddof=1))
+            se = (osd ** 2 / len(oi) + ssd ** 2 / len(si)) ** 0.5 / sm
+            spread_o, spread_s = max(oi) / min(oi) - 1, max(si) / min(si) - 1
+            within = sum(1 for o, k in zip(oi, si) if abs(o / k - 1) <= 0.01)
+            ok = abs(om / sm - 1) <= 0.01
+            all_ok &= ok
+            print(f"{n} | {b} | ours {om:.6g} ± {osd:.3g} [{min(oi):.6g}, {max(oi):.6g}] spread {spread_o:.2%} | "
+                  f"sklearn {sm:.6g} ± {ssd:.3g} [{min(si):.6g}, {max(si):.6g}] spread {spread_s:.2%} | "
+                  f"mean ours/sk-1 {om / sm - 1:+.3%} ± {se:.3%} (s.e.) | same-seed pairs within 1%: {within}/{len(oi)} | "
+                  f"{'OK' if ok else 'FAIL'}")
+        print(f"criterion (mean best-of-{args.n_init} inertia over {args.seeds} seeds within 1%): {'PASS' if all_ok else 'FAIL'}")
     if init_rows:
         print("Lloyd from the same (scikit-learn k-means++) centres: data | by | seed | backend | inertia ours | "
               "inertia sklearn | ours/sk-1 | it ours | it sk")
