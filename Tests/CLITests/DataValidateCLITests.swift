@@ -114,24 +114,8 @@ final class DataValidateCLITests: XCTestCase {
     /// The real binary, when the build put it beside the test bundle.
     func testBinaryAsProcess() throws {
         guard let dir = TestData.path("seed-ml1m-dirty") else { throw XCTSkip(TestData.missingMessage("seed-ml1m-dirty")) }
-        // Linux: the bundle URL is the build directory; macOS: it is the .xctest bundle inside it.
-        let bundle = Bundle(for: DataValidateCLITests.self).bundleURL
-        let candidates = [bundle.appendingPathComponent("movierec"), bundle.deletingLastPathComponent().appendingPathComponent("movierec")]
-        guard let binary = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw XCTSkip("movierec binary not built next to the tests (\(candidates.map(\.path)))")
-        }
-        func run(_ args: [String]) throws -> (Int32, String, String) {
-            let p = Process()
-            p.executableURL = binary
-            p.arguments = args
-            let out = Pipe(), err = Pipe()
-            p.standardOutput = out
-            p.standardError = err
-            try p.run()
-            let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-        }
+        guard let binary = CLIFixture.binary() else { throw XCTSkip("movierec binary not built next to the tests") }
+        func run(_ args: [String]) throws -> (Int32, String, String) { try CLIFixture.run(binary, args) }
         let (status, output, _) = try run(["data", "validate", dir, "--json"])
         XCTAssertEqual(status, 0)
         let dataset = try XCTUnwrap(try jsonObject(output)["dataset"] as? [String: Int])
