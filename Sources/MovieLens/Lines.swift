@@ -37,15 +37,19 @@ enum Lines {
         guard let base = bytes.baseAddress, !range.isEmpty else { return 0 }
         var n = 0
         var i = range.lowerBound
-        // 8 bytes at a time (SWAR): a byte of x = word ^ 0x0A… is zero exactly where the word
-        // has "\n"; ((x & 0x7F…) + 0x7F…) | x has its high bit set exactly on non-zero bytes.
-        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F, tens: UInt64 = 0x0A0A_0A0A_0A0A_0A0A
         let raw = UnsafeRawPointer(base)
-        while i + 8 <= range.upperBound {
-            let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ tens
-            let nonZero = ((x & low7) &+ low7) | x
-            n += (~nonZero & ~low7).nonzeroBitCount
-            i += 8
+        // 32 bytes at a time: a lane of the comparison mask is -1 (all ones) on "\n", so
+        // subtracting it counts per lane; lanes are summed every 255 blocks, before a UInt8 wraps.
+        let newline = SIMD32<UInt8>(repeating: 10)
+        while i + 32 <= range.upperBound {
+            let blocks = min(255, (range.upperBound - i) / 32)
+            var lanes = SIMD32<UInt8>()
+            for _ in 0..<blocks {
+                let v = raw.loadUnaligned(fromByteOffset: i, as: SIMD32<UInt8>.self)
+                lanes &-= unsafeBitCast(v .== newline, to: SIMD32<UInt8>.self)
+                i += 32
+            }
+            n += Int(SIMD32<UInt16>(truncatingIfNeeded: lanes).wrappedSum())
         }
         while i < range.upperBound {
             if base[i] == 10 { n += 1 }
