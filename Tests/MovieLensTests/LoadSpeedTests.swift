@@ -26,6 +26,39 @@ final class LoadSpeedTests: XCTestCase {
         }
     }
 
+    /// The 8-bytes-at-a-time byte search, control-byte check and field split against byte loops,
+    /// on random text (delimiters, newlines, tabs, DEL, high bytes) at every offset.
+    func testSWARByteSearchesAgainstByteLoops() {
+        var rng = SplitMix64(seed: 26)
+        let alphabet: [UInt8] = [44, 10, 9, 127, 0, 31, 32, 58, 128, 255, 0x2C ^ 0x80, 65, 66, 48, 57]
+        let bytes = (0..<6000).map { _ in rng.next() % 3 == 0 ? alphabet[Int(rng.next() % UInt64(alphabet.count))] : UInt8(97 + rng.next() % 20) }
+        bytes.withUnsafeBufferPointer { b in
+            for _ in 0..<3000 {
+                let lo = Int(rng.next() % UInt64(b.count)), hi = min(b.count, lo + Int(rng.next() % 80))
+                for target in [UInt8(10), 44, 58, 0, 255] {
+                    let naive = (lo..<hi).first { b[$0] == target } ?? hi
+                    XCTAssertEqual(SWARBytes.firstIndex(of: target, in: b, from: lo, to: hi), naive, "\(target) in \(lo)..<\(hi)")
+                }
+                let control = (lo..<hi).contains { (b[$0] < 32 && b[$0] != 9) || b[$0] == 127 }
+                XCTAssertEqual(Lines.hasControlBytes(b, lo, hi), control, "\(lo)..<\(hi)")
+            }
+        }
+        // Field splitting with one- and two-byte delimiters against String.split.
+        for _ in 0..<2000 {
+            let pieces = ["a", "bb", "", "12345678901", ":", "::", ",", "x:y", "é"]
+            let text = (0..<Int(rng.next() % 8 + 1)).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined()
+            for (delimiter, separator) in [(Delimiter.byte(44), ","), (.doubleColon, "::")] {
+                var splitter = FieldSplitter(delimiter: delimiter, quotes: false)
+                let utf8 = Array(text.utf8)
+                utf8.withUnsafeBufferPointer { b in
+                    _ = splitter.split(b, Line(start: 0, end: b.count, number: 1, terminated: true), limit: 64)
+                    let got = splitter.fields.map { String(decoding: UnsafeBufferPointer(rebasing: b[$0.start..<$0.end]), as: UTF8.self) }
+                    XCTAssertEqual(got, text.components(separatedBy: separator), "\(text) split on \(separator)")
+                }
+            }
+        }
+    }
+
     /// `IdSet` against `Set<Int64>`: bitmap ids, ids beyond it, negatives, repeated inserts.
     func testIdSetAgainstSet() {
         var rng = SplitMix64(seed: 22)
@@ -84,6 +117,42 @@ final class LoadSpeedTests: XCTestCase {
         }
         XCTAssertGreaterThan(sortedSeen, 10)
         XCTAssertGreaterThan(unsortedSeen, 10)
+    }
+
+    /// `IdIndex.sortedUnique` on several threads (blocks of 2^17 rows) against a sort, for ids in
+    /// a small range (bitmaps per block) and in a wide one (sorted path).
+    func testSortedUniqueOnThreadsAgainstASort() {
+        var rng = SplitMix64(seed: 24)
+        for range in [Int64(5)...Int64(40_000), Int64(-3)...Int64(3), Int64(1)...Int64(1 << 40)] {
+            let a = (0..<600_000).map { _ in Int32(truncatingIfNeeded: range.lowerBound + Int64(rng.next() % UInt64(range.count))) }
+            let b: [Int32] = [Int32(truncatingIfNeeded: range.upperBound), 7]
+            let expected = Array(Set((a + b).map { Int64($0) })).sorted()
+            for threads in [1, 2, 3] {
+                XCTAssertEqual(IdIndex.sortedUnique([a, b], threads: threads), expected, "\(range) threads \(threads)")
+            }
+        }
+    }
+
+    /// The range check of `Dataset.validate` on several threads against a plain scan: the
+    /// smallest negative index, else the largest index beyond the count, else nil.
+    func testOutOfRangeOnThreadsAgainstAScan() {
+        var rng = SplitMix64(seed: 25)
+        let count = 1000
+        var a = (0..<1_100_000).map { _ in Int32(rng.next() % UInt64(count)) }
+        func naive(_ a: [Int32]) -> Int32? {
+            if let lo = a.min(), lo < 0 { return lo }
+            if let hi = a.max(), Int(hi) >= count { return hi }
+            return nil
+        }
+        for step in 0..<4 {
+            if step == 1 { a[Int(rng.next() % UInt64(a.count))] = Int32(count) + 5 }
+            if step == 2 { a[a.count - 1] = Int32(count) + 9 }
+            if step == 3 { a[3] = -2; a[900_000] = -7 }
+            for threads in [1, 2, 3] {
+                XCTAssertEqual(Dataset.outOfRange(a, count, threads: threads), naive(a), "step \(step) threads \(threads)")
+            }
+        }
+        XCTAssertEqual(Dataset.outOfRange(a, count, threads: 2), -7)
     }
 
     /// `loadRatings` keeps exactly the ratings of a full load when every rated movie is known
