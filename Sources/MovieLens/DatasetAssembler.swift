@@ -13,10 +13,10 @@ struct DatasetAssembler {
                   genreNames: [String]) -> Dataset {
         // Users: users.dat when present; otherwise everyone who rated or tagged.
         let userIds: [Int64] = users.map { IdIndex.sortedUnique([$0.ids]) }
-            ?? IdIndex.sortedUnique([ratings.user, tags?.user ?? []])
+            ?? IdIndex.sortedUnique([ratings.user, tags?.user ?? []], threads: threads)
         // Movies: the movies file when present; otherwise every rated or tagged movie.
         let movieIds: [Int64] = movies.map { IdIndex.sortedUnique([$0.ids]) }
-            ?? IdIndex.sortedUnique([ratings.movie, tags?.movie ?? []])
+            ?? IdIndex.sortedUnique([ratings.movie, tags?.movie ?? []], threads: threads)
         let userIndex = IdIndex(sortedIds: userIds)
         let movieIndex = IdIndex(sortedIds: movieIds)
 

@@ -18,23 +18,10 @@ enum DuplicateRatings {
         // (including ratings not kept, which are skipped).
         var start = [Int](repeating: 0, count: userCount + 1)
         var order: [Int] = []
-        var sorted = true
-        // One pass checks the order and records, per user, one past their last kept rating.
+        // One pass (in parallel blocks) checks the order and records, per user, one past their
+        // last kept rating.
         var last = [Int](repeating: 0, count: userCount)
-        user.withUnsafeBufferPointer { ub in
-            movie.withUnsafeBufferPointer { mb in
-                last.withUnsafeMutableBufferPointer { lb in
-                    var previous: Int32 = -1
-                    for i in 0..<n {
-                        let u = ub[i]
-                        if u < 0 || mb[i] < 0 { continue }
-                        if u < previous { sorted = false; break }
-                        previous = u
-                        lb[Int(u)] = i + 1
-                    }
-                }
-            }
-        }
+        let sorted = sortedByUser(user: user, movie: movie, threads: threads, last: &last)
         if sorted {
             // start[u + 1] = one past u's last kept rating (or start[u] when u has none); every kept
             // rating between start[u] and start[u + 1] then belongs to u.
@@ -83,5 +70,61 @@ enum DuplicateRatings {
             }
         }
         return found.joined().sorted()
+    }
+
+    /// Whether the kept ratings (user and movie not negative) are in ascending user order; if so,
+    /// sets `last[u]` to one past the position of user `u`'s last kept rating (users without
+    /// one keep their entry). Blocks are checked in parallel; each lists the users whose last
+    /// rating it holds, and the lists are applied in block order, so no two threads write the
+    /// same entry.
+    static func sortedByUser(user: [Int32], movie: [Int32], threads: Int, last: inout [Int], blockRows: Int = 1 << 16) -> Bool {
+        let n = user.count
+        let blocks = splitRange(n, parts: max(1, min(threads * 4, n / max(1, blockRows))))
+        // Per block: ascending inside, first and last kept user, (user, one past its last row).
+        var ordered = [Bool](repeating: true, count: blocks.count)
+        var firstUser = [Int32](repeating: -1, count: blocks.count), lastUser = [Int32](repeating: -1, count: blocks.count)
+        var ends = [[(user: Int32, end: Int)]](repeating: [], count: blocks.count)
+        user.withUnsafeBufferPointer { ub in
+            movie.withUnsafeBufferPointer { mb in
+                ordered.withUnsafeMutableBufferPointer { ok in
+                    firstUser.withUnsafeMutableBufferPointer { fu in
+                        lastUser.withUnsafeMutableBufferPointer { lu in
+                            ends.withUnsafeMutableBufferPointer { en in
+                                let src = UnsafeSendable((ub, mb)), out = UnsafeSendable((ok, fu, lu, en))
+                                parallelFor(chunks: blocks.count, threads: threads) { b in
+                                    let (ub, mb) = src.value
+                                    var previous: Int32 = -1, previousAt = 0
+                                    var mine: [(user: Int32, end: Int)] = []
+                                    for i in blocks[b] {
+                                        let u = ub[i]
+                                        if u < 0 || mb[i] < 0 { continue }
+                                        if u < previous { out.value.0[b] = false; return }
+                                        if u != previous {
+                                            if previous >= 0 { mine.append((previous, previousAt + 1)) } else { out.value.1[b] = u }
+                                            previous = u
+                                        }
+                                        previousAt = i
+                                    }
+                                    if previous >= 0 { mine.append((previous, previousAt + 1)) }
+                                    out.value.2[b] = previous
+                                    out.value.3[b] = mine
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var previous: Int32 = -1
+        for b in blocks.indices {
+            guard ordered[b] else { return false }
+            if firstUser[b] < 0 { continue }
+            if firstUser[b] < previous { return false }
+            previous = lastUser[b]
+        }
+        for list in ends {
+            for (u, end) in list { last[Int(u)] = end }
+        }
+        return true
     }
 }

@@ -76,8 +76,10 @@ struct FieldSplitter {
                 i = k + (double ? 2 : 1)
                 continue
             }
-            var j = i
-            while j < end && !isDelimiter(bytes, j, end, delim, double) { j += 1 }
+            var j = SWARBytes.firstIndex(of: delim, in: bytes, from: i, to: end)
+            while j < end && !isDelimiter(bytes, j, end, delim, double) {
+                j = SWARBytes.firstIndex(of: delim, in: bytes, from: j + 1, to: end)
+            }
             fields.append(Field(start: i, end: j, quoted: false))
             if j >= end { return .ok }
             i = j + (double ? 2 : 1)

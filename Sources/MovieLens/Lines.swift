@@ -21,8 +21,7 @@ enum Lines {
         let end = range.upperBound
         var number = firstNumber
         while i < end {
-            var j = i
-            while j < end && bytes[j] != 10 { j += 1 }
+            let j = SWARBytes.firstIndex(of: 10, in: bytes, from: i, to: end)
             let terminated = j < end
             var e = j
             if e > i && bytes[e - 1] == 13 { e -= 1 }
@@ -37,15 +36,19 @@ enum Lines {
         guard let base = bytes.baseAddress, !range.isEmpty else { return 0 }
         var n = 0
         var i = range.lowerBound
-        // 8 bytes at a time (SWAR): a byte of x = word ^ 0x0A… is zero exactly where the word
-        // has "\n"; ((x & 0x7F…) + 0x7F…) | x has its high bit set exactly on non-zero bytes.
-        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F, tens: UInt64 = 0x0A0A_0A0A_0A0A_0A0A
         let raw = UnsafeRawPointer(base)
-        while i + 8 <= range.upperBound {
-            let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ tens
-            let nonZero = ((x & low7) &+ low7) | x
-            n += (~nonZero & ~low7).nonzeroBitCount
-            i += 8
+        // 32 bytes at a time: a lane of the comparison mask is -1 (all ones) on "\n", so
+        // subtracting it counts per lane; lanes are summed every 255 blocks, before a UInt8 wraps.
+        let newline = SIMD32<UInt8>(repeating: 10)
+        while i + 32 <= range.upperBound {
+            let blocks = min(255, (range.upperBound - i) / 32)
+            var lanes = SIMD32<UInt8>()
+            for _ in 0..<blocks {
+                let v = raw.loadUnaligned(fromByteOffset: i, as: SIMD32<UInt8>.self)
+                lanes &-= unsafeBitCast(v .== newline, to: SIMD32<UInt8>.self)
+                i += 32
+            }
+            n += Int(SIMD32<UInt16>(truncatingIfNeeded: lanes).wrappedSum())
         }
         while i < range.upperBound {
             if base[i] == 10 { n += 1 }
@@ -85,6 +88,16 @@ enum Lines {
     /// (the signature of binary junk in a text file).
     static func hasControlBytes(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
         var i = start
+        // Skip 8-byte words without any byte below 0x20 or equal to 0x7F; the byte loop below
+        // decides from the first word that has one (a tab is allowed).
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while i + 8 <= end {
+                let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                if SWARBytes.hasByteBelow(w, 0x20) || SWARBytes.hasZeroByte(w ^ 0x7F7F_7F7F_7F7F_7F7F) { break }
+                i += 8
+            }
+        }
         while i < end {
             let b = bytes[i]
             if b < 32 && b != 9 { return true }
@@ -92,5 +105,40 @@ enum Lines {
             i += 1
         }
         return false
+    }
+}
+
+/// Byte searches eight bytes at a time inside a `UInt64` (first byte in the low bits).
+enum SWARBytes {
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+    private static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// Whether some byte of `w` is zero. The lowest flagged byte is exactly the first zero byte
+    /// (a borrow can only flag bytes above a zero byte).
+    @inline(__always)
+    static func zeroBytes(_ w: UInt64) -> UInt64 { (w &- ones) & ~w & highs }
+
+    @inline(__always)
+    static func hasZeroByte(_ w: UInt64) -> Bool { zeroBytes(w) != 0 }
+
+    /// Whether some byte of `w` is below `n` (n ≤ 128).
+    @inline(__always)
+    static func hasByteBelow(_ w: UInt64, _ n: UInt8) -> Bool { (w &- ones &* UInt64(n)) & ~w & highs != 0 }
+
+    /// Index of the first byte equal to `byte` in `start..<end` of `bytes`, or `end`.
+    @inline(__always)
+    static func firstIndex(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int {
+        var j = start
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            let pattern = ones &* UInt64(byte)
+            while j + 8 <= end {
+                let hits = zeroBytes(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: j, as: UInt64.self)) ^ pattern)
+                if hits != 0 { return j + hits.trailingZeroBitCount >> 3 }
+                j += 8
+            }
+        }
+        while j < end && bytes[j] != byte { j += 1 }
+        return j
     }
 }

@@ -58,19 +58,11 @@ public enum MovieLensReader {
 
         // Ratings (required).
         let ratingsPath = path(layout.ratingsFile)
-        guard FileBytes.exists(ratingsPath) else { throw MovieLensError.missingFile(path: ratingsPath) }
-        var (ratings, ratingsReport) = try {
-            let file = try MappedFile(ratingsPath)
-            return try file.withBytes { b -> (RawRatings, FileReport) in
-                let start = try dataStart(b, path: ratingsPath, header: layout.header ? "userId,movieId,rating,timestamp" : nil)
-                return RatingsParser.parse(b, from: start.offset, firstLine: start.line, layout: layout, threads: threads)
-            }
-        }()
-        guard ratingsReport.read > 0 else { throw MovieLensError.emptyFile(path: ratingsPath) }
+        var (ratings, ratingsReport) = try parseRatings(ratingsPath, layout: layout, threads: threads)
 
         // Tags and links, checked against the known ids.
-        let knownUsers = users.map { Set($0.ids) }
-        let knownMovies = movies.map { Set($0.ids) }
+        let knownUsers = users.map { IdSet($0.ids) }
+        let knownMovies = movies.map { IdSet($0.ids) }
         var tags: RawTags?
         if let tagsPath = optional(layout.tagsFile), let name = layout.tagsFile {
             let bytes = try FileBytes.read(tagsPath)
@@ -101,6 +93,41 @@ public enum MovieLensReader {
         try requireUsable(ratingsReport, path: ratingsPath)
         files["ratings"] = ratingsReport
         return LoadResult(dataset: dataset, report: CleaningReport(format: format, directory: dir, files: files))
+    }
+
+    /// Reads only the ratings file of the release in `directory` and cleans it as `load` does,
+    /// except for the rules that need the other files: every row is validated (the same reasons
+    /// and line numbers as `load`), ids become dense indices and duplicate (user, movie) pairs are
+    /// removed. The users and movies are those that rated (no `unknown user/movie id` drops);
+    /// movies have no titles, years or genres, and there are no demographics, tags or links. The
+    /// report has only `ratings`.
+    ///
+    /// This is the work `pandas.read_csv("ratings.csv")` is compared with in the parse benchmark.
+    public static func loadRatings(directory: String, format: DataFormat? = nil, threads: Int? = nil) throws -> LoadResult {
+        guard FileBytes.isDirectory(directory) else { throw MovieLensError.notADirectory(path: directory) }
+        let dir = directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        let format = try format ?? FormatDetection.detect(directory: dir)
+        let layout = ReleaseLayout.layout(for: format, directory: dir)
+        let threads = Threads.resolve(threads)
+        let ratingsPath = dir + "/" + layout.ratingsFile
+        var (ratings, report) = try parseRatings(ratingsPath, layout: layout, threads: threads)
+        let dataset = DatasetAssembler(layout: layout, threads: threads)
+            .assemble(ratings: &ratings, ratingsReport: &report, movies: nil, users: nil, tags: nil, links: nil,
+                      genreNames: layout.genreVocabulary)
+        try requireUsable(report, path: ratingsPath)
+        return LoadResult(dataset: dataset, report: CleaningReport(format: format, directory: dir, files: ["ratings": report]))
+    }
+
+    /// Parses a ratings file (memory-mapped when large); throws when it is missing or has no line.
+    static func parseRatings(_ ratingsPath: String, layout: ReleaseLayout, threads: Int) throws -> (RawRatings, FileReport) {
+        guard FileBytes.exists(ratingsPath) else { throw MovieLensError.missingFile(path: ratingsPath) }
+        let file = try MappedFile(ratingsPath)
+        let (ratings, report) = try file.withBytes { b -> (RawRatings, FileReport) in
+            let start = try dataStart(b, path: ratingsPath, header: layout.header ? "userId,movieId,rating,timestamp" : nil)
+            return RatingsParser.parse(b, from: start.offset, firstLine: start.line, layout: layout, threads: threads)
+        }
+        guard report.read > 0 else { throw MovieLensError.emptyFile(path: ratingsPath) }
+        return (ratings, report)
     }
 
     /// Where the data rows start: after a UTF-8 byte-order mark and, for CSV files, after the

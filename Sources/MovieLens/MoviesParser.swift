@@ -13,7 +13,8 @@ enum MoviesParser {
                       file: String, vocabulary: [String]) -> (RawMovies, FileReport) {
         var out = RawMovies()
         var report = FileReport(file: file)
-        var seen = Set<Int64>()
+        var seen = IdSet()
+        let matcher = GenreMatcher(vocabulary)
         let item = layout.format == .ml100k
         let fields: ClosedRange<Int> = item ? (5 + vocabulary.count)...(5 + vocabulary.count) : 3...3
         let delimiter: Delimiter = item ? .byte(124) : layout.delimiter
@@ -47,11 +48,17 @@ enum MoviesParser {
                     if flag == 1 && g < 32 { bits |= 1 << UInt32(g) }
                 }
             } else {
-                var dummy = false
-                let text = TextDecoding.string(bytes, f[2], latin1: layout.latin1, invalidUTF8: &dummy)
-                let parsed = GenreField.parse(text, vocabulary: vocabulary)
-                bits = parsed.bits
-                for r in parsed.repairs { repair(r) }
+                // The common case straight from the bytes (what `fast` accepts is ASCII without
+                // quotes or spaces, so decoding it first would give the same text).
+                if let fast = matcher.fast(UnsafeBufferPointer(rebasing: bytes[f[2].start..<f[2].end])) {
+                    bits = fast
+                } else {
+                    var dummy = false
+                    let text = TextDecoding.string(bytes, f[2], latin1: layout.latin1, invalidUTF8: &dummy)
+                    let parsed = GenreField.general(text, vocabulary: vocabulary)
+                    bits = parsed.bits
+                    for r in parsed.repairs { repair(r) }
+                }
             }
             seen.insert(id)
             out.ids.append(id); out.titles.append(title); out.years.append(year); out.genres.append(bits)
@@ -80,25 +87,8 @@ enum GenreField {
     /// the same bits and no repairs (no trimming, splitting or renaming applies).
     static func fast(_ text: String, vocabulary: [String]) -> UInt32? {
         var text = text
-        return text.withUTF8 { b -> UInt32? in
-            var bits: UInt32 = 0
-            var any = false
-            var start = 0
-            for i in 0...b.count {
-                if i == b.count || b[i] == 124 {
-                    if i > start {
-                        let name = UnsafeBufferPointer(rebasing: b[start..<i])
-                        guard let g = vocabulary.firstIndex(where: { $0.utf8.elementsEqual(name) }), g < 32 else { return nil }
-                        bits |= 1 << UInt32(g)
-                        any = true
-                    }
-                    start = i + 1
-                } else if b[i] == 44 || b[i] == 32 {
-                    return nil
-                }
-            }
-            return any ? bits : nil
-        }
+        let matcher = GenreMatcher(vocabulary)
+        return text.withUTF8 { matcher.fast($0) }
     }
 
     /// The rules above, for any text.
@@ -136,5 +126,58 @@ extension String {
         while s.first == set { s = s.dropFirst() }
         while s.last == set { s = s.dropLast() }
         return String(s)
+    }
+}
+
+/// The first 32 names of a genre vocabulary as bytes, to match genre lists without decoding them.
+struct GenreMatcher {
+    private let bytes: [UInt8]
+    /// `bytes[starts[g]..<starts[g + 1]]` is name `g`.
+    private let starts: [Int]
+
+    init(_ vocabulary: [String]) {
+        var bytes: [UInt8] = [], starts = [0]
+        for name in vocabulary.prefix(32) {
+            bytes.append(contentsOf: name.utf8)
+            starts.append(bytes.count)
+        }
+        self.bytes = bytes
+        self.starts = starts
+    }
+
+    /// Index of the first name equal to `name` (bytewise), or nil.
+    @inline(__always)
+    func index(of name: UnsafeBufferPointer<UInt8>) -> Int? {
+        let n = name.count
+        return bytes.withUnsafeBufferPointer { all -> Int? in
+            for g in 0..<(starts.count - 1) where starts[g + 1] - starts[g] == n {
+                let s = starts[g]
+                var i = 0
+                while i < n && all[s + i] == name[i] { i += 1 }
+                if i == n { return g }
+            }
+            return nil
+        }
+    }
+
+    /// `GenreField.fast` on the UTF-8 bytes of a genre list: `Name|Name|…` without spaces or
+    /// commas, at least one name, each one of the first 32 names; nil otherwise.
+    func fast(_ b: UnsafeBufferPointer<UInt8>) -> UInt32? {
+        var bits: UInt32 = 0
+        var any = false
+        var start = 0
+        for i in 0...b.count {
+            if i == b.count || b[i] == 124 {
+                if i > start {
+                    guard let g = index(of: UnsafeBufferPointer(rebasing: b[start..<i])) else { return nil }
+                    bits |= 1 << UInt32(g)
+                    any = true
+                }
+                start = i + 1
+            } else if b[i] == 44 || b[i] == 32 {
+                return nil
+            }
+        }
+        return any ? bits : nil
     }
 }

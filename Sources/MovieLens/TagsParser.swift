@@ -21,7 +21,7 @@ enum TagsParser {
     /// one) → dropped `unknown user id` / `unknown movie id`; empty tag text → dropped `tag empty`; timestamp not a number →
     /// dropped; timestamp outside the window → dropped (same rule as ratings).
     static func parseTags(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, firstLine: Int, layout: ReleaseLayout,
-                          file: String, knownUsers: Set<Int64>?, knownMovies: Set<Int64>?) -> (RawTags, FileReport) {
+                          file: String, knownUsers: IdSet?, knownMovies: IdSet?) -> (RawTags, FileReport) {
         var out = RawTags()
         var report = FileReport(file: file)
         var scan = RowScan(delimiter: layout.delimiter, quotes: layout.quotes, fields: 4...4)
@@ -46,10 +46,10 @@ enum TagsParser {
     /// from the movies file → dropped `unknown movie id`; an empty or
     /// non-numeric imdb/tmdb id → that id becomes -1, repaired `link id missing`.
     static func parseLinks(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, firstLine: Int, layout: ReleaseLayout,
-                           file: String, knownMovies: Set<Int64>?) -> (RawLinks, FileReport) {
+                           file: String, knownMovies: IdSet?) -> (RawLinks, FileReport) {
         var out = RawLinks()
         var report = FileReport(file: file)
-        var seen = Set<Int64>()
+        var seen = IdSet()
         var scan = RowScan(delimiter: layout.delimiter, quotes: layout.quotes, fields: 3...3)
         scan.run(bytes, start..<bytes.count, firstLine: firstLine, report: &report) { f, line, report in
             guard let m = ByteNumbers.int64(bytes, f[0].start, f[0].end), m > 0, m <= RatingsParser.maxId else { report.drop(.badMovieId, at: line); return }

@@ -20,7 +20,7 @@ enum UsersParser {
                       occupations: [String]) -> (RawUsers, FileReport) {
         var out = RawUsers()
         var report = FileReport(file: file)
-        var seen = Set<Int64>()
+        var seen = IdSet()
         let is100k = layout.format == .ml100k
         let delimiter: Delimiter = is100k ? .byte(124) : layout.delimiter
         var scan = RowScan(delimiter: delimiter, quotes: layout.quotes, fields: 5...5)

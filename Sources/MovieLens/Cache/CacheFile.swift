@@ -45,9 +45,11 @@ struct CacheHeader: Equatable, Sendable {
 /// header exactly and the padding must be zero.
 ///
 /// Version 2: body chunks checked with `ChunkHash` instead of CRC-32C, body 64-byte aligned.
+/// Version 3: source files' edge checksums are `ChunkHash`es combined with CRC-32C (see
+/// `SourceFingerprint.edgeChecksum`), so version-2 fingerprints would all look stale.
 enum CacheFile {
     static let magic: [UInt8] = Array("MRDSCACH".utf8)
-    static let version: UInt32 = 2
+    static let version: UInt32 = 3
     /// The body starts at a multiple of this many bytes of the file (so the mapped columns are aligned).
     static let bodyAlignment = 64
     static let chunkSize = 4 << 20

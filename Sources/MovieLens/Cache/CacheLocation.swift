@@ -26,8 +26,8 @@ struct CacheLocation: Sendable {
         primary = directory + "/" + CacheLocation.fileName
         let root = userCacheDirectory ?? CacheLocation.defaultUserCacheRoot()
         if let root {
-            let absolute = URL(fileURLWithPath: directory).standardizedFileURL.resolvingSymlinksInPath().path
-            let name = URL(fileURLWithPath: absolute).lastPathComponent
+            let absolute = CacheLocation.canonicalPath(directory)
+            let name = absolute.split(separator: "/").last.map(String.init) ?? ""
             let key = String(CacheLocation.fnv1a(absolute), radix: 16)
             fallback = URL(fileURLWithPath: root).appendingPathComponent("\(name.isEmpty ? "root" : name)-\(key).bin").path
         } else {
@@ -41,11 +41,21 @@ struct CacheLocation: Sendable {
 
     /// `$MOVIEREC_CACHE_DIR`, `$XDG_CACHE_HOME/movierec` or `~/.cache/movierec`.
     static func defaultUserCacheRoot() -> String? {
-        let env = ProcessInfo.processInfo.environment
-        if let d = env["MOVIEREC_CACHE_DIR"], !d.isEmpty { return d }
-        if let x = env["XDG_CACHE_HOME"], !x.isEmpty { return x + "/movierec" }
-        if let h = env["HOME"], !h.isEmpty { return h + "/.cache/movierec" }
+        func env(_ name: String) -> String? { getenv(name).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } }
+        if let d = env("MOVIEREC_CACHE_DIR") { return d }
+        if let x = env("XDG_CACHE_HOME") { return x + "/movierec" }
+        if let h = env("HOME") { return h + "/.cache/movierec" }
         return nil
+    }
+
+    /// The absolute path of `path` with symbolic links, `.` and `..` resolved (`realpath`; for
+    /// a path that does not exist, Foundation's standardised form).
+    static func canonicalPath(_ path: String) -> String {
+        if let resolved = realpath(path, nil) {
+            defer { free(resolved) }
+            return String(cString: resolved)
+        }
+        return URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
     }
 
     static func isWritable(_ directory: String) -> Bool {

@@ -143,7 +143,7 @@ enum DatasetCodec {
             tagUser: tagUser, tagMovie: tagMovie, tagText: tagText, tagTime: tagTime,
             imdbIds: imdb, tmdbIds: tmdb
         )
-        do { try dataset.validate() } catch {
+        do { try dataset.validate(threads: threads) } catch {
             throw BinaryFormatError.invalid("cached dataset is inconsistent: \(error)")
         }
         return LoadResult(dataset: dataset, report: report)

@@ -7,7 +7,7 @@ import Darwin
 #endif
 
 /// What a cache remembers about one source file to tell whether it changed: size, modification
-/// time (nanoseconds) and a CRC-32C of its first and last 64 KiB (catches edits that keep size
+/// time (nanoseconds) and a checksum of its first and last 64 KiB (catches edits that keep size
 /// and mtime, e.g. a copy with `cp -p` of different content).
 struct SourceFile: Equatable, Sendable {
     var name: String
@@ -45,7 +45,9 @@ enum SourceFingerprint {
         return files
     }
 
-    /// CRC-32C of the first and last `edgeBytes` of the file (the whole file when smaller).
+    /// Checksum of the first and last `edgeBytes` of the file (the whole file when smaller) and
+    /// its size: the `ChunkHash` of each piece read, combined with CRC-32C. (A CRC-32C of the
+    /// bytes themselves ran at ~1.3 GB/s and was a sixth of a cached ml-latest-small load.)
     static func edgeChecksum(_ path: String, size: UInt64) throws -> UInt32 {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw MovieLensError.unreadable(path: path, reason: String(cString: strerror(errno))) }
@@ -62,7 +64,8 @@ enum SourceFingerprint {
                 guard n > 0 else { throw MovieLensError.unreadable(path: path, reason: n < 0 ? String(cString: strerror(errno)) : "file shrank while reading") }
                 done += n
             }
-            buffer.withUnsafeBytes { crc.update(UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
+            var piece = buffer.withUnsafeBytes { ChunkHash.hash(UnsafeRawBufferPointer(rebasing: $0[0..<length])) }.littleEndian
+            withUnsafeBytes(of: &piece) { crc.update($0) }
         }
         let edge = UInt64(edgeBytes)
         if size <= 2 * edge {
