@@ -6,54 +6,10 @@ import TestSupport
 import XCTest
 @testable import Recommender
 
-/// The fast all-movie scoring path (`CandidateScorer`, `ForestSpecialization`) against naive
+/// The all-movie scoring path (`CandidateScorer`, the rankers built on it) against naive
 /// references: the feature matrix of the pairs predicted by the boosted model, and rankers
 /// written out by hand. Every comparison is exact (bit patterns, identical lists).
 final class AllMovieScoringTests: XCTestCase {
-    /// A depth-2 tree: root splits on feature 0 (< 1, missing right), its children on feature 1
-    /// (< 0.5, missing left) and feature 2 (< 3, missing right). Leaves 1 … 4 from left to right.
-    private func handTree(scale: Float) -> Tree {
-        var t = Tree()
-        // node: 0 root, 1–2 children, 3–6 leaves
-        t.feature = [0, 1, 2, -1, -1, -1, -1]
-        t.threshold = [1, 0.5, 3, 0, 0, 0, 0]
-        t.splitBin = [0, 0, 0, 0, 0, 0, 0]
-        t.left = [1, 3, 5, -1, -1, -1, -1]
-        t.defaultLeft = [false, true, false, false, false, false, false]
-        t.value = [0, 0, 0, 1 * scale, 2 * scale, 3 * scale, 4 * scale]
-        t.gain = [Float](repeating: 0, count: 7)
-        t.cover = [Float](repeating: 1, count: 7)
-        return t
-    }
-
-    /// Hand-computed: with feature 0 constant, each tree keeps one branch; the sums are those of
-    /// the full model, for a constant value on either side of the threshold and for NaN.
-    func testSpecialisedForestMatchesTheModelByHand() throws {
-        let model = BoostedModel(objective: .squaredError, baseScore: 0.5, featureNames: ["a", "b", "c"],
-                                 trees: [handTree(scale: 1), handTree(scale: 0.1)])
-        // Rows: (b, c) varying; a set per case.
-        let bc: [(Float, Float)] = [(0, 0), (0.7, 0), (.nan, 5), (0.2, 3), (1, .nan)]
-        for a: Float in [0, 2, .nan] {
-            let n = bc.count
-            var block = [Float](repeating: 0, count: 3 * n)
-            for (i, (b, c)) in bc.enumerated() { block[i] = a; block[n + i] = b; block[2 * n + i] = c }
-            let forest = block.withUnsafeBufferPointer { ForestSpecialization(model, block: $0, rows: n, columns: 3) }
-            // One tree level is resolved: every specialised tree has depth 1.
-            XCTAssertEqual(forest.depths, [1, 1])
-            var out = [Float](repeating: model.baseMargin, count: n)
-            block.withUnsafeBufferPointer { b in out.withUnsafeMutableBufferPointer { forest.accumulate(block: b, rows: n, range: 0..<n, into: $0) } }
-            // By hand: a < 1 → feature-1 subtree (b < 0.5 or missing → leaf 1, else leaf 2);
-            // a ≥ 1 or missing → feature-2 subtree (c < 3 → leaf 3, else or missing → leaf 4).
-            let expected: [Float] = bc.map { b, c in
-                let leaf: Float = a < 1 ? (b.isNaN || b < 0.5 ? 1 : 2) : (c < 3 ? 3 : 4)
-                return 0.5 + leaf + 0.1 * leaf
-            }
-            XCTAssertEqual(out, expected, "a = \(a)")
-            let reference = try model.predictMargins(FeatureMatrix(rows: n, columns: 3, columnMajor: block), threads: 1)
-            XCTAssertEqual(out.map(\.bitPattern), reference.map(\.bitPattern), "a = \(a)")
-        }
-    }
-
     /// Bit-identical margins and predictions to `predictMargins(features(user:movies:))` for
     /// every user of the fixture, the classifier and the regressor, 1 and 2 threads.
     func testScorerIsBitIdenticalToTheFeatureMatrixPath() throws {
@@ -83,12 +39,12 @@ final class AllMovieScoringTests: XCTestCase {
             objective: .squaredError, baseScore: 0, featureNames: ["x"], trees: [])))
     }
 
-    /// A large block (many rows, several threads) still matches, so the row blocking and the
-    /// lockstep tails are exercised: the fixture's movies repeated to 2,500 rows.
+    /// A large block (many rows, several threads: more than one row block) still matches: the
+    /// fixture's movies repeated to 9,000 rows.
     func testLargeBlockMatches() throws {
         let bundle = try BundleFixture.bundle()
         let inference = bundle.features.inference
-        let movies = (0..<2_500).map { Int32(($0 * 7) % bundle.catalog.movieCount) }
+        let movies = (0..<9_000).map { Int32(($0 * 7) % bundle.catalog.movieCount) }
         let scorer = try CandidateScorer(inference: inference, model: bundle.classifier)
         let reference = try bundle.classifier.predictMargins(inference.features(user: 3, movies: movies.map(Int.init)), threads: 1)
         XCTAssertEqual(try scorer.margins(user: 3, movies: movies, threads: 2).map(\.bitPattern), reference.map(\.bitPattern))
