@@ -142,11 +142,11 @@ final class BundleTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: root) }
         let manifestPath = dir + "/manifest.json"
         let text = try String(contentsOfFile: manifestPath, encoding: .utf8)
-        XCTAssertTrue(text.contains("\"formatVersion\" : 1"))
-        try text.replacingOccurrences(of: "\"formatVersion\" : 1", with: "\"formatVersion\" : 7")
+        XCTAssertTrue(text.contains("\"formatVersion\" : \(BundleManifest.currentVersion)"))
+        try text.replacingOccurrences(of: "\"formatVersion\" : \(BundleManifest.currentVersion)", with: "\"formatVersion\" : 7")
             .write(toFile: manifestPath, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try BundleStore.read(dir)) { error in
-            XCTAssertEqual(error as? BundleError, .unsupportedVersion(path: manifestPath, found: 7, supported: 1))
+            XCTAssertEqual(error as? BundleError, .unsupportedVersion(path: manifestPath, found: 7, supported: BundleManifest.currentVersion))
         }
         try "{\"format\": \"something-else\", \"formatVersion\": 1}".write(toFile: manifestPath, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try BundleStore.read(dir)) { error in

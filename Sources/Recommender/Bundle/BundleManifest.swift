@@ -25,7 +25,10 @@ public struct BundleManifest: Codable, Sendable, Equatable {
     public var files: [FileEntry]
 
     public static let formatName = "movierec-model-bundle"
-    public static let currentVersion = 1
+    /// 2: the two-stage hybrid is stored whole (`hybrid.bin`, with its cluster labels) instead
+    /// of `hybrid.gbt` + settings refitted at load; `als.bin` only when it differs from the
+    /// hybrid's ALS. Version-1 bundles are refused with "retrain".
+    public static let currentVersion = 2
 
     /// The data set's identity: counts and a CRC-32C of its id and rating columns.
     public struct DatasetFingerprint: Codable, Sendable, Equatable {

@@ -1,5 +1,6 @@
 import Foundation
 import MovieLens
+import Runtime
 
 /// Answers recommendation requests from a loaded `ModelBundle`.
 ///
@@ -20,10 +21,25 @@ public struct BundleRecommender: Sendable {
     public let bundle: ModelBundle
     /// Movies with at least one training rating.
     let catalogue: [Bool]
+    /// Threads one request's all-movie scoring uses.
+    public let threads: Int
+    /// The bundle's classifier and notebook-hybrid rankers, scoring with `threads`.
+    let classifierRanker: ClassifierRanker?, notebookRanker: NotebookHybridRanker?
 
-    public init(_ bundle: ModelBundle) {
+    /// - Parameter threads: threads of one request's all-movie scoring (nil = `Threads.defaultCount`).
+    public init(_ bundle: ModelBundle, threads: Int? = nil) {
         self.bundle = bundle
         catalogue = bundle.popularity.ratings.map { $0 > 0 }
+        self.threads = Threads.resolve(threads)
+        if let n = bundle.rankers?.notebook {
+            var c = n.classifier
+            c.threads = self.threads
+            classifierRanker = c
+            notebookRanker = NotebookHybridRanker(classifier: c, weight: n.weight, clustering: n.clustering)
+        } else {
+            classifierRanker = nil
+            notebookRanker = nil
+        }
     }
 
     /// The top `count` movies for the user with original id `userId`.
@@ -40,8 +56,8 @@ public struct BundleRecommender: Sendable {
             switch model {
             case .hybrid: ranker = rk.hybrid
             case .als: ranker = rk.als
-            case .notebookHybrid: ranker = rk.notebook
-            case .classifier: ranker = rk.notebook.classifier
+            case .notebookHybrid: ranker = notebookRanker
+            case .classifier: ranker = classifierRanker
             default: ranker = nil
             }
             if let ranker {
@@ -57,8 +73,14 @@ public struct BundleRecommender: Sendable {
         let fallback: (Int, Float) -> String
         switch model {
         case .classifier, .regressor:
-            let p = try bundle.predict(users: [Int32](repeating: Int32(u), count: candidates.count), movies: candidates.map(Int32.init))
-            scores = model == .classifier ? p.like : p.rating
+            // The same numbers as `bundle.predict` (`CandidateScorer` is bit-identical to it),
+            // computing only the model asked for.
+            let scorer = try CandidateScorer(inference: bundle.features.inference,
+                                             model: model == .classifier ? bundle.classifier : bundle.regressor)
+            let p = try scorer.predictions(user: u, movies: candidates.map(Int32.init), time: bundle.catalog.servingTime,
+                                           threads: threads)
+            let range = bundle.ratingRange
+            scores = model == .classifier ? p : p.map { min(max($0, range.lowerBound), range.upperBound) }
             fallback = model == .classifier
                 ? { _, s in String(format: "predicted like probability %.2f", s) }
                 : { _, s in String(format: "predicted rating %.1f★", s) }

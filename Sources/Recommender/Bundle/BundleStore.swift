@@ -31,11 +31,12 @@ public enum BundleStore {
         static let similar = "similar.bin"
         static let popularity = "popularity.bin"
         static let als = "als.bin"
-        static let hybridBooster = "hybrid.gbt"
         static let hybrid = "hybrid.bin"
         static let notebook = "notebook.bin"
         static let required = [catalog, classifier, regressor, features, clusters, similar, popularity]
-        static let rankers = [als, hybridBooster, hybrid, notebook]
+        /// The top-N rankers (both or neither); `als.bin` is written only when the ALS ranker
+        /// is not the hybrid's stage-1 ALS.
+        static let rankers = [hybrid, notebook]
     }
 
     // MARK: writing
@@ -60,9 +61,10 @@ public enum BundleStore {
         files.append((File.similar, component("similar") { bundle.similar.encode(into: &$0) }))
         files.append((File.popularity, component("popularity") { bundle.popularity.encode(into: &$0) }))
         if let rk = bundle.rankers {
-            files.append((File.als, component("als") { rk.als.model.write(to: &$0) }))
-            files.append((File.hybridBooster, rk.hybrid.booster.serialized()))
-            files.append((File.hybrid, component("hybrid") { RankerComponents.encode(hybrid: rk.hybridOptions, into: &$0) }))
+            files.append((File.hybrid, component("hybrid") { rk.hybrid.write(to: &$0) }))
+            if !rk.alsIsHybridStageOne {
+                files.append((File.als, component("als") { rk.als.model.write(to: &$0) }))
+            }
             files.append((File.notebook, component("notebook") { RankerComponents.encode(notebook: rk.notebook, into: &$0) }))
         }
         var manifest = bundle.manifest
@@ -222,20 +224,18 @@ public enum BundleStore {
             guard listed.count == File.rankers.count else {
                 throw BundleError.corrupt(path: manifestPath, reason: "lists only some of \(File.rankers.joined(separator: ", "))")
             }
-            let alsModel = try decode(File.als) { try ALSModel(from: &$0) }
+            // Stage 1 is assembled from its stored parts (ALS, cluster labels): no refitting.
             let ratings = catalog.ratingsDataset()
-            let all = Array(0..<ratings.ratingCount)
-            let als = ALSRanker(model: alsModel, history: RatingLists(dataset: ratings, rows: all))
-            guard alsModel.users == catalog.userCount, alsModel.items == catalog.movieCount else {
-                throw BundleError.inconsistent("als.bin has \(alsModel.users) users × \(alsModel.items) movies, the catalogue \(catalog.userCount) × \(catalog.movieCount)")
+            let hybrid = try decode(File.hybrid) {
+                try TwoStageHybridRanker.read(from: &$0, dataset: ratings, trainRows: Array(0..<ratings.ratingCount))
             }
-            let hybridOptions = try decode(File.hybrid) { try RankerComponents.decodeHybrid(&$0, features: features.options, als: alsModel.parameters) }
-            let booster = try model(File.hybridBooster)
-            let hybrid: TwoStageHybridRanker
-            do {
-                hybrid = try TwoStageHybridRanker.rebuild(dataset: ratings, rows: all, options: hybridOptions, booster: booster, als: als)
-            } catch {
-                throw BundleError.corrupt(path: dir + "/" + File.hybridBooster, reason: "\(error)")
+            var als = hybrid.stageOne.als
+            if contents[File.als] != nil {
+                let model = try decode(File.als) { try ALSModel(from: &$0) }
+                guard model.users == catalog.userCount, model.items == catalog.movieCount else {
+                    throw BundleError.inconsistent("als.bin has \(model.users) users × \(model.items) movies, the catalogue \(catalog.userCount) × \(catalog.movieCount)")
+                }
+                als = ALSRanker(model: model, history: hybrid.stageOne.lists)
             }
             let (weight, clustering) = try decode(File.notebook) { try RankerComponents.decodeNotebook(&$0) }
             let catalogue = popularity.ratings.map { $0 > 0 }
@@ -247,7 +247,7 @@ public enum BundleStore {
             } catch {
                 throw BundleError.inconsistent("\(error)")
             }
-            rankers = RankerComponents(als: als, hybrid: hybrid, hybridOptions: hybridOptions, notebook: notebook)
+            rankers = RankerComponents(als: als, hybrid: hybrid, hybridOptions: hybrid.stageOne.options, notebook: notebook)
         }
         let names = features.schema.names
         guard classifier.featureNames == names, regressor.featureNames == names, manifest.featureSchema == names else {

@@ -15,7 +15,8 @@ import Runtime
 /// - `clusters.bin`: the genre clusters' centres in genre-average space (cold start);
 /// - `similar.bin`: TF-IDF neighbour lists of every movie;
 /// - `popularity.bin`: ratings, likes and mean rating per movie;
-/// - `als.bin`, `hybrid.gbt`, `hybrid.bin`, `notebook.bin`: the top-N rankers (`RankerComponents`).
+/// - `hybrid.bin`, `notebook.bin` (and `als.bin` when the ALS ranker is not the hybrid's): the
+///   top-N rankers (`RankerComponents`).
 public struct ModelBundle: Sendable {
     public var manifest: BundleManifest
     public var catalog: Catalog
@@ -55,9 +56,14 @@ public struct ModelBundle: Sendable {
     public func predict(users: [Int32], movies: [Int32], threads: Int = 1) throws -> (like: [Float], rating: [Float]) {
         let x = try featureMatrix(users: users, movies: movies)
         let p = try classifier.predict(x, threads: threads)
-        let lo = catalog.seenRating.min() ?? 0.5, hi = catalog.seenRating.max() ?? 5
-        let r = try regressor.predict(x, threads: threads).map { min(max($0, lo), hi) }
+        let r = try regressor.predict(x, threads: threads).map { min(max($0, ratingRange.lowerBound), ratingRange.upperBound) }
         return (p, r)
+    }
+
+    /// The lowest and highest training rating (predicted ratings are clipped to it).
+    public var ratingRange: ClosedRange<Float> {
+        let lo = catalog.seenRating.min() ?? 0.5, hi = catalog.seenRating.max() ?? 5
+        return min(lo, hi)...max(lo, hi)
     }
 
     /// The cluster × movie affinity (like rate) row of a genre cluster, if clusters were trained.

@@ -2,39 +2,24 @@ import Boosting
 import Factorization
 import Runtime
 
-/// The top-N rankers of a bundle (`Recommender/TopN`) and what rebuilds them at load time:
-/// - `als.bin`: the implicit ALS model (`ALSModel` binary form); the ranker's history is the
-///   catalogue's ratings;
-/// - `hybrid.gbt` + `hybrid.bin`: the two-stage hybrid's stage-2 booster and its stage-1 settings;
-///   stage 1 (clusters, counts, candidate lists) is rebuilt from the catalogue's ratings with the
-///   stored ALS model (`TwoStageHybridRanker.rebuild`);
+/// The top-N rankers of a bundle (`Recommender/TopN`) and how they are stored:
+/// - `hybrid.bin`: the two-stage hybrid in its own binary form (`TwoStageHybridRanker.write`:
+///   options, the stage-1 ALS model and cluster labels, the stage-2 booster, a CRC-32C); at load
+///   time stage 1 is assembled from these parts and the catalogue's ratings (counts, affinities,
+///   timelines) — nothing is refitted;
+/// - `als.bin` (only when the ALS ranker is not the hybrid's stage-1 ALS, which `movierec train`
+///   shares): the implicit ALS model; the ranker's history is the catalogue's ratings;
 /// - `notebook.bin`: the notebook hybrid's tuned weight and clustering (it reuses the classifier
 ///   and the serving statistics).
 struct RankerComponents: Sendable {
     var als: ALSRanker
     var hybrid: TwoStageHybridRanker
+    /// The hybrid's options (on load: those its section records).
     var hybridOptions: TwoStageHybridOptions
     var notebook: NotebookHybridRanker
 
-    /// The stage-1 settings of the hybrid (the feature options and ALS parameters are stored elsewhere).
-    static func encode(hybrid o: TwoStageHybridOptions, into w: inout BinaryWriter) {
-        w.write(Int64(o.alsCandidates)); w.write(Int64(o.clusterCandidates)); w.write(Int64(o.popularCandidates))
-        w.write(Int64(o.recentItems)); w.write(o.negativeRate); w.write(o.seed)
-    }
-
-    static func decodeHybrid(_ r: inout BinaryReader, features: FeatureOptions, als: ImplicitALSParameters) throws -> TwoStageHybridOptions {
-        var o = TwoStageHybridOptions()
-        o.alsCandidates = Int(try r.read(Int64.self, "ALS candidates"))
-        o.clusterCandidates = Int(try r.read(Int64.self, "cluster candidates"))
-        o.popularCandidates = Int(try r.read(Int64.self, "popular candidates"))
-        o.recentItems = Int(try r.read(Int64.self, "recent items"))
-        o.negativeRate = try r.readDouble("negative rate")
-        o.seed = try r.read(UInt64.self, "seed")
-        o.features = features
-        o.als = als
-        try o.validate()
-        return o
-    }
+    /// Whether the ALS ranker is the hybrid's stage-1 ALS (then `als.bin` is not written).
+    var alsIsHybridStageOne: Bool { als.model == hybrid.stageOne.als.model }
 
     static func encode(notebook n: NotebookHybridRanker, into w: inout BinaryWriter) {
         w.write(n.weight)

@@ -14,6 +14,9 @@ public struct ClassifierRanker: TopNRanker {
     public let classifier: BoostedModel
     /// Movies with at least one training rating.
     public let catalogue: [Bool]
+    /// Threads of one request's scoring (1 when many users are ranked in parallel, as the top-N
+    /// evaluation does; the CLI's serving path uses every core).
+    public var threads: Int = 1
 
     /// Assembles the ranker from fitted parts.
     /// - Throws: `.invalidArgument` when the classifier's feature count is not the schema's.
@@ -49,19 +52,24 @@ public struct ClassifierRanker: TopNRanker {
                                     classifier: model, catalogue: catalogue)
     }
 
-    /// Like-probabilities of every catalogue movie not in `seen` (movie, probability), in movie order.
-    func probabilities(user: Int, excluding seen: [Int32]) -> [(movie: Int32, score: Float)] {
+    /// Like-probabilities of every catalogue movie not in `seen` (movies ascending, probabilities
+    /// aligned), scored by `CandidateScorer` (bit-identical to predicting the feature matrix).
+    /// Empty for a user the features do not know.
+    func probabilities(user: Int, excluding seen: [Int32], threads: Int = 1) -> (movies: [Int32], scores: [Float]) {
+        guard user >= 0, user < inference.dataset.userCount else { return ([], []) }
         let mask = TopSelection.allowedMask(catalogue: catalogue, seen: seen)
-        let movies = mask.indices.filter { mask[$0] }
-        guard !movies.isEmpty, user >= 0, user < inference.dataset.userCount,
-              let x = try? inference.features(user: user, movies: movies, threads: 1),
-              let p = try? classifier.predict(x, threads: 1) else { return [] }
-        return zip(movies, p).map { (movie: Int32($0.0), score: $0.1) }
+        var movies: [Int32] = []
+        movies.reserveCapacity(mask.count)
+        for m in mask.indices where mask[m] { movies.append(Int32(m)) }
+        guard !movies.isEmpty, let scorer = try? CandidateScorer(inference: inference, model: classifier),
+              let p = try? scorer.predictions(user: user, movies: movies, threads: threads) else { return ([], []) }
+        return (movies, p)
     }
 
     public func recommend(user: Int, excluding seen: [Int32], count: Int) -> [RankedMovie] {
         guard count > 0 else { return [] }
-        var scored = probabilities(user: user, excluding: seen)
+        let (movies, p) = probabilities(user: user, excluding: seen, threads: threads)
+        var scored = zip(movies, p).map { (movie: $0.0, score: $0.1) }
         if scored.isEmpty, user < 0 || user >= inference.dataset.userCount {
             // A user the features do not know: the movies' like rates (the user-free part).
             scored = PopularityRanker(scores: catalogue.indices.map { catalogue[$0] ? inference.context.movieLikeRate[$0] : .nan })

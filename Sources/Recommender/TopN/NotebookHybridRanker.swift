@@ -62,11 +62,11 @@ public struct NotebookHybridRanker: TopNRanker {
             parallelRanges(chosen.count, threads: Threads.resolve(threads), minBlock: 1) { range in
                 for i in range {
                     let u = users[chosen[i]]
-                    let p = early.probabilities(user: u, excluding: Array(seen.movies(of: u)))
-                    let a = Clustering.allCases.map { c in p.map { affinity(early, c, user: u, movie: Int($0.movie)) } }
+                    let (movies, p) = early.probabilities(user: u, excluding: Array(seen.movies(of: u)))
+                    let a = Clustering.allCases.map { c in movies.map { affinity(early, c, user: u, movie: Int($0)) } }
                     out.value[i] = grid.map { (c, w) in
                         let ci = c == .genre ? 0 : 1
-                        let scored = p.indices.map { (movie: p[$0].movie, score: p[$0].score + w * a[ci][$0]) }
+                        let scored = movies.indices.map { (movie: movies[$0], score: p[$0] + w * a[ci][$0]) }
                         let top = TopSelection.top(candidates: scored, count: k).map(\.movie)
                         return UserRankingMetrics(recommended: top, relevant: relevant[chosen[i]], k: k).ndcg
                     }
@@ -83,20 +83,24 @@ public struct NotebookHybridRanker: TopNRanker {
 
     public func recommend(user: Int, excluding seen: [Int32], count: Int) -> [RankedMovie] {
         guard count > 0 else { return [] }
-        let p = classifier.probabilities(user: user, excluding: seen)
-        guard !p.isEmpty else { return classifier.recommend(user: user, excluding: seen, count: count) }
-        var parts: [Int32: (Float, Float)] = [:]
-        let scored = p.map { x -> (movie: Int32, score: Float) in
-            let a = weight * Self.affinity(classifier, clustering, user: user, movie: Int(x.movie))
-            parts[x.movie] = (x.score, a)
-            return (x.movie, x.score + a)
+        let (movies, p) = classifier.probabilities(user: user, excluding: seen, threads: classifier.threads)
+        guard !movies.isEmpty else { return classifier.recommend(user: user, excluding: seen, count: count) }
+        var boost = [Float](repeating: 0, count: movies.count)
+        var scored: [(movie: Int32, score: Float)] = []
+        scored.reserveCapacity(movies.count)
+        for k in movies.indices {
+            boost[k] = weight * Self.affinity(classifier, clustering, user: user, movie: Int(movies[k]))
+            scored.append((movies[k], p[k] + boost[k]))
         }
         return TopSelection.top(candidates: scored, count: count).map { x in
-            let (prob, boost) = parts[x.movie] ?? (x.score, 0)
+            // `movies` is ascending: find the candidate's probability and boost.
+            var lo = 0, hi = movies.count
+            while lo < hi { let mid = (lo + hi) / 2; if movies[mid] < x.movie { lo = mid + 1 } else { hi = mid } }
+            let (prob, gain) = lo < movies.count && movies[lo] == x.movie ? (p[lo], boost[lo]) : (x.score, 0)
             let cluster = clustering == .genre
                 ? classifier.inference.context.clusters?.genre(user: user, movie: Int(x.movie)).0
                 : classifier.inference.context.clusters?.rating(user: user, movie: Int(x.movie)).0
-            let reason: RecommendationReason = boost > prob
+            let reason: RecommendationReason = gain > prob
                 ? .lovedBySimilarUsers(cluster: cluster.map { $0.isNaN ? -1 : Int($0) } ?? -1)
                 : .predictedLike(probability: prob)
             return RankedMovie(movie: x.movie, score: x.score, reason: reason)
