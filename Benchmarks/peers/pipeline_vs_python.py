@@ -47,7 +47,7 @@ from sklearn.metrics import roc_auc_score, mean_squared_error
 
 ROUNDS = 120
 MINIBATCH_ABOVE = 50_000  # MovieRec's ClusterQualityOptions.miniBatchAbove
-ALS_PARAMS = dict(factors=64, iterations=15, regularization=30.0, alpha=1.0, cg_steps=3)
+ALS_PARAMS = dict(factors=64, iterations=15, regularization=30.0, alpha=1.0)  # CG: implicit's default 3 steps
 
 
 def loadavg():
@@ -127,10 +127,10 @@ def fit_als(binary, threads):
     from implicit.cpu.als import AlternatingLeastSquares
     x = binary.tocsr().astype(np.float32)
     x.data[:] = 1 + ALS_PARAMS["alpha"]
-    model = AlternatingLeastSquares(factors=ALS_PARAMS["factors"], regularization=ALS_PARAMS["regularization"], alpha=1.0,
-                                    iterations=ALS_PARAMS["iterations"], use_cg=True, cg_steps=ALS_PARAMS["cg_steps"],
-                                    random_state=42, num_threads=threads, calculate_training_loss=False)
     with threadpool_limits(1, "blas"):  # implicit's own threads do the work, like MovieRec's
+        model = AlternatingLeastSquares(factors=ALS_PARAMS["factors"], regularization=ALS_PARAMS["regularization"], alpha=1.0,
+                                        iterations=ALS_PARAMS["iterations"], use_cg=True,
+                                        random_state=42, num_threads=threads, calculate_training_loss=False)
         model.fit(x, show_progress=False)
     return model
 

@@ -57,7 +57,7 @@ SIZES = {"1m": (1_000_000, 6040, 3706), "10m": (10_000_000, 69878, 10677)}
 ALL_STAGES = ["parse", "gbdt", "kmeans", "tfidf", "pipeline", "als"]
 # As EvaluationOptions / the pipeline's classifier.
 GBDT = dict(rounds=120, depth=6, eta=0.12, subsample=0.8, colsample=0.8, min_child_weight=5.0, max_bin=256, seed=42)
-ALS = dict(factors=64, iterations=15, regularization=30.0, alpha=1.0, cg_steps=3)
+ALS = dict(factors=64, iterations=15, regularization=30.0, alpha=1.0)  # implicit: CG with its default 3 steps
 KMEANS = dict(k=8, n_init=10, max_iter=300, minibatch_above=50_000, mb_batch=1024, mb_n_init=3, mb_max_iter=100, seed=0)
 # Genres.latest: the fixed genre vocabulary MovieRec uses for the ml-latest CSV layout (column order).
 LATEST_GENRES = ["Action", "Adventure", "Animation", "Children", "Comedy", "Crime", "Documentary", "Drama", "Fantasy",
@@ -123,8 +123,13 @@ def peer_cmd(stage, **kw):
     return [sys.executable, os.path.abspath(__file__), "--peer", stage, "--peer-args", json.dumps(kw)]
 
 
-def peer_env(threads, blas_threads=None):
+def peer_env(threads, blas_threads=None, omp_active=False):
     env = dict(os.environ)
+    if not omp_active:
+        # On a shared machine libgomp's default spin-waiting burns CPU and wall time while the peers'
+        # threads wait for cores (xgboost on ml-latest-small features at load 13-16: 11-27 CPU-s
+        # spinning vs 2.7-3.0 CPU-s passive, same AUC). Passive waiting is the fair setting here.
+        env["OMP_WAIT_POLICY"] = "PASSIVE"
     env["OMP_NUM_THREADS"] = str(threads)
     env["OPENBLAS_NUM_THREADS"] = str(blas_threads or threads)
     env["MKL_NUM_THREADS"] = str(blas_threads or threads)
@@ -318,7 +323,7 @@ def peer_als(data, threads):
     x, _, _ = _ratings_matrix(data)
     x.data[:] = 1 + ALS["alpha"] * 1.0  # binary preference r = 1: confidence 1 + alpha·r
     model = AlternatingLeastSquares(factors=ALS["factors"], regularization=ALS["regularization"], alpha=1.0,
-                                    iterations=ALS["iterations"], use_cg=True, cg_steps=ALS["cg_steps"],
+                                    iterations=ALS["iterations"], use_cg=True,
                                     random_state=42, num_threads=threads, calculate_training_loss=False, dtype=np.float32)
     t = _cpu_wall()
     model.fit(x, show_progress=False)
@@ -366,13 +371,13 @@ class Bench:
         self.notes = []
         self.work = os.path.join(a.work, name)
         os.makedirs(self.work, exist_ok=True)
-        self.pipeline_json = None
+        self.pipeline_run = None  # (Measured, JSON) of `movierec pipeline`, reused by the als stage
 
     def mr(self, *args):
         return run_measured([self.a.movierec, *args], log=self.log)
 
     def peer(self, stage, env=None, **kw):
-        return run_measured(peer_cmd(stage, **kw), env=env or peer_env(self.a.threads), log=self.log)
+        return run_measured(peer_cmd(stage, **kw), env=env or peer_env(self.a.threads, omp_active=self.a.omp_active), log=self.log)
 
     def add(self, *args, **kw):
         self.rows.append(Row(*args, **kw))
@@ -493,7 +498,7 @@ class Bench:
         m = self.mr("pipeline", "--data", self.data, "--out", out, "--json", "--quiet", "--threads", str(self.a.threads),
                     "--seed", "42")
         j = m.json()
-        self.pipeline_json = j
+        self.pipeline_run = (m, j)
         ev = j.get("evaluation", {})
         auc = ev.get("classifier", {}).get("auc", {}).get("mean")
         ndcg = ev.get("topn", {}).get("als", {}).get("ndcg")
@@ -510,8 +515,8 @@ class Bench:
                  note=f"process totals; stages s: {secs}")
 
     def als(self):
-        if self.pipeline_json is not None:
-            m, j, source = self.rows[-2].m, self.pipeline_json.get("bundle", {}), "pipeline --json"
+        if self.pipeline_run is not None:
+            m, j, source = self.pipeline_run[0], self.pipeline_run[1].get("bundle", {}), "pipeline --json"
         else:
             m = self.mr("train", "--data", self.data, "--out", os.path.join(self.work, "models-train"), "--json", "--quiet",
                         "--threads", str(self.a.threads))
@@ -524,7 +529,7 @@ class Bench:
             return
         self.add("als", "movierec", f"training_seconds.als of `{source}`", seconds, None, m,
                  note="wall only; CPU and RSS are the whole run's (no CLI times ALS alone)")
-        p = self.peer("als", env=peer_env(self.a.threads, blas_threads=1), data=self.data, threads=self.a.threads)
+        p = self.peer("als", env=peer_env(self.a.threads, blas_threads=1, omp_active=self.a.omp_active), data=self.data, threads=self.a.threads)
         pj = p.json()
         self.add("als", "implicit", pj["tool"], pj["seconds"], pj["cpu_seconds"], p, note=f"{pj['nnz']:,} ratings")
 
@@ -633,6 +638,8 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "Benchmarks", "out"), help="where ml-synthetic-<size> live")
     ap.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "movierec-scale-peers"),
                     help="exported features, models and outputs (kept for reuse)")
+    ap.add_argument("--omp-active", action="store_true",
+                    help="leave OpenMP's default (spinning) wait policy for the peers (default: OMP_WAIT_POLICY=PASSIVE)")
     ap.add_argument("--json", help="also write every row as JSON to this file")
     ap.add_argument("--peer", help=argparse.SUPPRESS)
     ap.add_argument("--peer-args", help=argparse.SUPPRESS)
@@ -660,6 +667,7 @@ def main():
     print("peers: " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()))
     print("busiest processes at start (%CPU command): " + "; ".join(info.get("busiest_processes", [])))
     print(f"command: {' '.join([os.path.basename(sys.executable)] + sys.argv)}")
+    print(f"peers' OpenMP wait policy: {'default (active spinning)' if a.omp_active else 'PASSIVE'}")
     report = {"machine": info, "threads": a.threads, "sizes": {}}
     for size in sizes:
         data = dataset_dir(a, size)
