@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""`movierec pipeline` against the same stages in Python (pandas, xgboost, scikit-learn), same run.
+"""`movierec pipeline` against the same stages in Python (pandas, xgboost, scikit-learn, implicit), same run.
 
     python3 Benchmarks/peers/pipeline_vs_python.py --movierec .build/release/movierec \
         --data ../shared/data/ml-latest-small [--folds 5] [--seed 42] [--threads 2] [--json]
@@ -9,18 +9,23 @@ Python side, on the ml-latest CSV layout, wall clock per stage:
   features  per outer fold: user/movie count, shrunk mean, std, like rate, year, genre one-hots and the
             user's genre affinity — test rows from the training folds, training rows out-of-fold over 5
             inner folds (the honest scheme MovieRec uses; MovieRec adds a factorisation and cluster
-            features on top, so Python does less feature work here);
-  cv        per fold an XGBoost classifier (like = rating >= 4) and regressor, MovieRec's
-            hyper-parameters (hist, depth 6, eta 0.05, 300 rounds, min_child_weight 5, 0.8/0.8);
+            features refitted per inner fold on top, so Python does less feature work here);
+  cv        per fold an XGBoost classifier (like = rating >= 4) and regressor with MovieRec's
+            hyper-parameters (hist, depth 6, eta 0.12, 120 rounds, min_child_weight 5, 0.8/0.8);
   final     both models once more on all ratings (MovieRec's `train` stage);
-  kmeans    scikit-learn KMeans (k=8, n_init=2) of users on genre averages and on the sparse
-            mean-centred rating matrix;
+  als       implicit ALS on all ratings (64 factors, 15 sweeps, lambda 30, alpha 1, CG), as `train` does;
+  kmeans    KMeans (k=8, n_init 10; MiniBatchKMeans with n_init 3 above 50,000 users, as MovieRec) of
+            users on genre averages and on the sparse mean-centred rating matrix (cluster quality);
+  topn      MovieRec's per-user temporal split (last n // 5 ratings by time are test), popularity and
+            implicit ALS refitted on the training period, NDCG@10 over users with a relevant test movie;
   tfidf     TfidfVectorizer over genres, title words and tags, top-50 cosine neighbours of every movie.
 MovieRec side: `movierec pipeline --data D --out TMP --folds F --seed S --threads T --quiet --json`
 (validate, train everything incl. ALS and the hybrids, 5-fold CV, cluster quality, top-N evaluation
-of five rankers, bundle write) — strictly more work than the Python stages.
+of five rankers — the classifier ranker, the notebook hybrid and the two-stage hybrid have no Python
+counterpart here —, bundle write): strictly more work than the Python stages.
 Printed: both wall times, MovieRec's own per-stage seconds, and python / movierec.
-pandas, xgboost and scikit-learn are comparison peers only, never MovieRec dependencies.
+The peers are comparison tools only, never MovieRec dependencies.
+`python_pipeline` is also the Python side of the `pipeline` stage of scale_peers.py.
 """
 import argparse
 import json
@@ -35,9 +40,14 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 import xgboost as xgb
-from sklearn.cluster import KMeans
+from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import roc_auc_score, mean_squared_error
+
+
+ROUNDS = 120
+MINIBATCH_ABOVE = 50_000  # MovieRec's ClusterQualityOptions.miniBatchAbove
+ALS_PARAMS = dict(factors=64, iterations=15, regularization=30.0, alpha=1.0)  # CG: implicit's default 3 steps
 
 
 def loadavg():
@@ -49,7 +59,8 @@ def loadavg():
 
 
 def params(objective, seed, threads):
-    return {"objective": objective, "tree_method": "hist", "max_depth": 6, "eta": 0.05, "min_child_weight": 5,
+    # MovieRec's EvaluationOptions.defaultClassifier / defaultRegressor: 120 rounds, eta 0.12.
+    return {"objective": objective, "tree_method": "hist", "max_depth": 6, "eta": 0.12, "min_child_weight": 5,
             "subsample": 0.8, "colsample_bytree": 0.8, "lambda": 1.0, "max_bin": 256, "seed": seed, "nthread": threads}
 
 
@@ -110,8 +121,61 @@ def fold_features(ratings, train_idx, test_idx, genre_matrix, years, users, movi
     return x_train, x_test
 
 
+def fit_als(binary, threads):
+    """implicit ALS with MovieRec's objective: confidence 1 + alpha·r, r = 1 for every rating."""
+    from threadpoolctl import threadpool_limits
+    from implicit.cpu.als import AlternatingLeastSquares
+    x = binary.tocsr().astype(np.float32)
+    x.data[:] = 1 + ALS_PARAMS["alpha"]
+    with threadpool_limits(1, "blas"):  # implicit's own threads do the work, like MovieRec's
+        model = AlternatingLeastSquares(factors=ALS_PARAMS["factors"], regularization=ALS_PARAMS["regularization"], alpha=1.0,
+                                        iterations=ALS_PARAMS["iterations"], use_cg=True,
+                                        random_state=42, num_threads=threads, calculate_training_loss=False)
+        model.fit(x, show_progress=False)
+    return model
+
+
+def ndcg_at_10(recs, relevant):
+    """Mean NDCG@10 over the rows of `recs` (users × 10 movie indices, -1 = none); relevant: list of sets."""
+    discounts = 1 / np.log2(np.arange(2, 12))
+    total = 0.0
+    for row, rel in zip(recs, relevant):
+        hits = np.array([1.0 if m in rel else 0.0 for m in row[:10]])
+        total += float((hits * discounts[:len(hits)]).sum()) / float(discounts[:min(len(rel), 10)].sum())
+    return total / max(len(relevant), 1)
+
+
+def topn(ratings, users, n_movies, threads):
+    """MovieRec's temporal split and top-10 NDCG of implicit ALS and of popularity (like counts)."""
+    frame = ratings[["u", "m", "rating", "timestamp"]].sort_values(["u", "timestamp", "m"], kind="stable")
+    position = frame.groupby("u").cumcount().to_numpy()
+    size = frame.groupby("u")["m"].transform("size").to_numpy()
+    is_test = position >= size - size // 5
+    train, test = frame[~is_test], frame[is_test]
+    in_catalogue = np.zeros(n_movies, dtype=bool)
+    in_catalogue[train["m"].to_numpy()] = True
+    hits = test[(test["rating"] >= 4) & in_catalogue[test["m"].to_numpy()]]
+    relevant = hits.groupby("u")["m"].apply(set)
+    evaluated = relevant.index.to_numpy()
+    seen = sp.csr_matrix((np.ones(len(train), dtype=np.float32), (train["u"].to_numpy(), train["m"].to_numpy())),
+                         shape=(users, n_movies))
+    seen.sum_duplicates()
+    model = fit_als(seen, threads)
+    ids, _ = model.recommend(evaluated, seen[evaluated], N=10, filter_already_liked_items=True)
+    als = ndcg_at_10(ids, list(relevant))
+    likes = np.bincount(train["m"].to_numpy()[train["rating"].to_numpy() >= 4], minlength=n_movies).astype(np.float64)
+    likes[~in_catalogue] = -1
+    order = np.argsort(-likes, kind="stable")
+    popular = []
+    for u in evaluated:
+        mine = set(seen.indices[seen.indptr[u]:seen.indptr[u + 1]])
+        popular.append([m for m in order[:10 + len(mine)] if m not in mine][:10])
+    return als, ndcg_at_10(popular, list(relevant))
+
+
 def python_pipeline(data, folds, seed, threads):
-    t = {}
+    """Wall seconds per stage and {auc, rmse, als_ndcg, popularity_ndcg}."""
+    t, quality = {}, {}
     start = time.perf_counter()
     ratings = pd.read_csv(os.path.join(data, "ratings.csv"))
     movies = pd.read_csv(os.path.join(data, "movies.csv"))
@@ -155,8 +219,8 @@ def python_pipeline(data, folds, seed, threads):
         x_tr, x_te = fold_features(ratings, tr, te, genre_matrix, years, users, n_movies, seed + f)
         t["features"] += time.perf_counter() - start
         start = time.perf_counter()
-        c = xgb.train(params("binary:logistic", seed, threads), xgb.DMatrix(x_tr, label=like[tr]), 300)
-        r = xgb.train(params("reg:squarederror", seed, threads), xgb.DMatrix(x_tr, label=rating[tr]), 300)
+        c = xgb.train(params("binary:logistic", seed, threads), xgb.DMatrix(x_tr, label=like[tr]), ROUNDS)
+        r = xgb.train(params("reg:squarederror", seed, threads), xgb.DMatrix(x_tr, label=rating[tr]), ROUNDS)
         dte = xgb.DMatrix(x_te)
         aucs.append(roc_auc_score(like[te], c.predict(dte)))
         rmses.append(float(np.sqrt(mean_squared_error(rating[te], np.clip(r.predict(dte), 0.5, 5)))))
@@ -165,9 +229,14 @@ def python_pipeline(data, folds, seed, threads):
     start = time.perf_counter()
     everything = np.arange(len(ratings))
     x_all, _ = fold_features(ratings, everything, everything[:1], genre_matrix, years, users, n_movies, seed)
-    xgb.train(params("binary:logistic", seed, threads), xgb.DMatrix(x_all, label=like), 300)
-    xgb.train(params("reg:squarederror", seed, threads), xgb.DMatrix(x_all, label=rating), 300)
+    xgb.train(params("binary:logistic", seed, threads), xgb.DMatrix(x_all, label=like), ROUNDS)
+    xgb.train(params("reg:squarederror", seed, threads), xgb.DMatrix(x_all, label=rating), ROUNDS)
     t["final"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    fit_als(sp.csr_matrix((np.ones(len(ratings), dtype=np.float32), (ratings["u"].to_numpy(), ratings["m"].to_numpy())),
+                          shape=(users, n_movies)), threads)
+    t["als"] = time.perf_counter() - start
 
     start = time.perf_counter()
     u, m, r = ratings["u"].to_numpy(), ratings["m"].to_numpy(), ratings["rating"].to_numpy()
@@ -177,11 +246,19 @@ def python_pipeline(data, folds, seed, threads):
     sums = np.asarray((rated @ genre_matrix).todense())
     user_mean = np.asarray(rated.sum(axis=1)).ravel() / np.maximum(np.asarray(onehot.sum(axis=1)).ravel(), 1)
     genre_avg = np.where(counts > 0, sums / np.maximum(counts, 1), user_mean[:, None])
-    KMeans(n_clusters=8, n_init=2, random_state=seed).fit(genre_avg)
-    centred = rated.copy().astype(np.float64)
-    centred.data -= np.repeat(user_mean, np.diff(centred.indptr))
-    KMeans(n_clusters=8, n_init=2, random_state=seed).fit(centred)
+    rated_users = np.diff(onehot.indptr) > 0
+    centred = rated.copy().astype(np.float32)
+    centred.data -= np.repeat(user_mean, np.diff(centred.indptr)).astype(np.float32)
+    for x in (genre_avg[rated_users].astype(np.float32), centred[rated_users]):
+        if x.shape[0] > MINIBATCH_ABOVE:
+            MiniBatchKMeans(n_clusters=8, n_init=3, batch_size=1024, random_state=seed).fit(x)
+        else:
+            KMeans(n_clusters=8, n_init=10, random_state=seed).fit(x)
     t["kmeans"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    quality["als_ndcg"], quality["popularity_ndcg"] = topn(ratings, users, n_movies, threads)
+    t["topn"] = time.perf_counter() - start
 
     start = time.perf_counter()
     docs = {mid: [] for mid in movie_ids}
@@ -197,7 +274,8 @@ def python_pipeline(data, folds, seed, threads):
         sims = (x[block:block + 2048] @ x.T).toarray()
         np.argpartition(-sims, min(50, sims.shape[1] - 1), axis=1)
     t["tfidf"] = time.perf_counter() - start
-    return t, float(np.mean(aucs)), float(np.mean(rmses))
+    quality["auc"], quality["rmse"] = float(np.mean(aucs)), float(np.mean(rmses))
+    return t, quality
 
 
 def main():
@@ -221,7 +299,8 @@ def main():
         if run.returncode != 0:
             sys.exit(f"movierec pipeline failed: {run.stderr}")
         report = json.loads(run.stdout)
-    py_stages, py_auc, py_rmse = python_pipeline(a.data, a.folds, a.seed, a.threads)
+    py_stages, quality = python_pipeline(a.data, a.folds, a.seed, a.threads)
+    py_auc, py_rmse = quality["auc"], quality["rmse"]
     theirs = sum(py_stages.values())
     ev = report.get("evaluation", {})
     result = {
@@ -230,6 +309,8 @@ def main():
         "movierec_auc": ev.get("classifier", {}).get("auc", {}).get("mean"),
         "movierec_rmse": ev.get("regressor", {}).get("rmse", {}).get("mean"),
         "python_seconds": theirs, "python_stages": py_stages, "python_auc": py_auc, "python_rmse": py_rmse,
+        "python_als_ndcg": quality["als_ndcg"], "python_popularity_ndcg": quality["popularity_ndcg"],
+        "movierec_als_ndcg": ev.get("topn", {}).get("als", {}).get("ndcg"),
         "ratio_python_over_movierec": theirs / ours,
     }
     if a.json:
@@ -238,7 +319,8 @@ def main():
     print(f"data {a.data}, {a.folds} folds, {a.threads} threads; load average {before} -> {result['loadavg_after']}")
     print(f"movierec pipeline  {ours:7.2f} s  (AUC {result['movierec_auc']}, RMSE {result['movierec_rmse']})")
     print("   " + ", ".join(f"{k} {v:.2f}" for k, v in report.get("seconds", {}).items()))
-    print(f"python stages      {theirs:7.2f} s  (AUC {py_auc:.4f}, RMSE {py_rmse:.4f})")
+    print(f"python stages      {theirs:7.2f} s  (AUC {py_auc:.4f}, RMSE {py_rmse:.4f}, ALS NDCG@10 {quality['als_ndcg']:.4f}, "
+          f"popularity NDCG@10 {quality['popularity_ndcg']:.4f}; MovieRec ALS NDCG@10 {result['movierec_als_ndcg']})")
     print("   " + ", ".join(f"{k} {v:.2f}" for k, v in py_stages.items()))
     print(f"python / movierec  {theirs / ours:7.2f}x")
 
