@@ -84,6 +84,24 @@ final class NestedFoldFeaturesTests: XCTestCase {
         XCTAssertNotEqual(s.testRating, a.testRating)
     }
 
+    /// With 2 outer folds a training row's only other fold is the test fold, so each fold builds
+    /// its own inner folds: the training rows are still described by the other training ratings
+    /// (their users' counts are positive, not the zeros of an empty context) and the whole run works.
+    func testTwoFoldsBuildTheirOwnInnerFolds() throws {
+        let data = SyntheticRatings.make(users: 40, movies: 25, perUser: 12)
+        var o = EvaluationOptions()
+        o.folds = 2
+        o.features = options()
+        o.classifier.rounds = 10
+        o.regressor.rounds = 10
+        let f = try CrossValidation.foldFeatures(dataset: data, options: o, fold: 1)
+        let count = try XCTUnwrap(f.schema.names.firstIndex(of: "user_count"))
+        let described = (0..<f.train.rows).filter { f.train[$0, count] > 0 }.count
+        XCTAssertGreaterThan(described, f.train.rows * 9 / 10)
+        XCTAssertEqual(f.train.rows + f.test.rows, data.ratingCount)
+        XCTAssertEqual(try CrossValidation.run(dataset: data, options: o).folds.count, 2)
+    }
+
     /// The SIMD factorisation equals a plain scalar SGD (the textbook update, same visiting
     /// order and initial factors) up to float rounding, for a factor count with a remainder
     /// lane (10 = 8 + 2).
