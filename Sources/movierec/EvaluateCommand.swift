@@ -6,7 +6,7 @@ import Recommender
 import Runtime
 
 /// `movierec evaluate --data PATH [--folds 5] [--seed S] [--threads T] [--backend blas|swift]
-/// [--stages cv,clusters,topn] [--json] [--report report.html] [--quiet]`.
+/// [--stages cv,clusters,topn] [--sample-users N] [--json] [--report report.html] [--quiet]`.
 struct EvaluateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
@@ -40,6 +40,11 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Comma-separated stages to run: cv, clusters, topn.")
     var stages = "cv,clusters,topn"
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Evaluate on a seeded sample of this many users (0 = all users).",
+        discussion: "Default: all users up to 2,000,000 ratings; above, enough users for about 1,000,000 ratings."))
+    var sampleUsers: Int?
+
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
 
@@ -53,6 +58,7 @@ struct EvaluateCommand: AsyncParsableCommand {
         if let threads, threads < 0 { throw ValidationError("--threads must be positive") }
         if let backend { _ = try Backend(parsing: backend) }
         do { _ = try EvaluationStage.parseList(stages) } catch { throw ValidationError("--stages: \(error)") }
+        if let sampleUsers, sampleUsers < 0 { throw ValidationError("--sample-users must be ≥ 0 (0 = all users)") }
         if let report, report.isEmpty { throw ValidationError("--report needs a file name") }
     }
 
@@ -64,6 +70,7 @@ struct EvaluateCommand: AsyncParsableCommand {
         o.seed = seed
         o.threads = threads
         o.backend = try backend.map(Backend.init(parsing:)) ?? .default
+        o.sampleUsers = sampleUsers
         return o
     }
 

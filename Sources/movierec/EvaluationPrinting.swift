@@ -7,6 +7,10 @@ enum EvaluationPrinting {
     static func text(_ s: EvaluationSummary) -> String {
         var out = "Evaluation of \(s.data): \(grouped(s.ratings)) ratings, \(grouped(s.users)) users, \(grouped(s.movies)) movies"
             + " · seed \(s.seed) · \(s.threads) threads · backend \(s.backend)\n"
+        if let sample = s.sample {
+            out += "evaluated on a seeded sample of \(grouped(sample.users)) of \(grouped(sample.ofUsers)) users"
+                + " (\(grouped(sample.ratings)) ratings\(sample.automatic ? ", automatic above \(grouped(UserSample.automaticRatingLimit)) ratings" : ""))\n"
+        }
         if let r = s.crossValidation { out += "\n" + crossValidation(r) }
         if s.genreClusters != nil || s.ratingClusters != nil { out += "\n" + clusters(s) }
         if let t = s.topN { out += "\n" + topN(t) }

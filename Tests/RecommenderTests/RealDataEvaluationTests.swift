@@ -3,17 +3,13 @@ import TestSupport
 import XCTest
 @testable import Recommender
 
-/// One outer fold of ml-latest-small, end to end: the honest features and our boosted trees
+/// One outer fold of ml-latest-small, end to end, with the default trees: the honest features and our boosted trees
 /// reach the project's targets (AUC ≥ 0.80, RMSE ≤ 0.83) on a fold they never saw.
 final class RealDataEvaluationTests: XCTestCase {
     func testOneFoldOfLatestSmallMeetsTargets() throws {
         guard let dir = TestData.path("ml-latest-small") else { throw XCTSkip(TestData.missingMessage("ml-latest-small")) }
         let data = try MovieLensReader.load(directory: dir).dataset
-        var o = EvaluationOptions()
-        o.classifier.rounds = 120
-        o.classifier.eta = 0.12
-        o.regressor.rounds = 120
-        o.regressor.eta = 0.12
+        let o = EvaluationOptions()  // the shipped defaults
         let features = try CrossValidation.foldFeatures(dataset: data, options: o, fold: 0)
         XCTAssertEqual(features.train.rows + features.test.rows, data.ratingCount)
         XCTAssertTrue(Set(features.trainRows).isDisjoint(with: features.testRows))

@@ -72,6 +72,7 @@ extension EvaluationReport {
             ("users", .integer(s.users)),
             ("movies", .integer(s.movies)),
             ("features", .array((s.crossValidation?.featureNames ?? []).map { .string($0) })),
+            ("sample", s.sample?.json() ?? .null),
         ]
         if let r = s.crossValidation {
             func metric(_ k: KeyPath<FoldMetrics, Double>) -> JSONValue {

@@ -44,6 +44,10 @@ public struct FullEvaluationOptions: Sendable {
     public var topN = TopNOptions()
     /// Kernel backend of the clustering stage.
     public var backend: Backend = .default
+    /// Evaluate on a seeded sample of this many users (with all their ratings): nil = automatic
+    /// (`UserSample.automaticUsers`: only above 2,000,000 ratings, about 1,000,000 sampled
+    /// ratings), 0 = never sample.
+    public var sampleUsers: Int? = nil
 
     public init() {}
 
@@ -77,6 +81,9 @@ public struct EvaluationSummary: Sendable {
     public var threads: Int
     public var backend: String
     public var ratings: Int, users: Int, movies: Int
+    /// The user sample every stage ran on, when the data set was sampled (`ratings`, `users` and
+    /// `movies` above are the whole data set's).
+    public var sample: UserSample? = nil
     /// The cross-validation, when the `cv` stage ran.
     public var crossValidation: CrossValidationResult?
     /// ROC curve of the pooled out-of-fold like-probabilities, when the cross-validation exposes them.
@@ -124,6 +131,16 @@ public enum FullEvaluation {
             backend: options.backend.rawValue, ratings: dataset.ratingCount, users: dataset.userCount, movies: dataset.movieCount,
             seconds: StageTimer())
         var timer = StageTimer()
+        var dataset = dataset
+        let wanted = options.sampleUsers ?? UserSample.automaticUsers(for: dataset)
+        if let wanted, wanted > 0, wanted < dataset.userCount {
+            let sample = try timer.measure("sample") {
+                try UserSample(dataset: dataset, users: wanted, seed: options.seed, automatic: options.sampleUsers == nil)
+            }
+            progress.note("evaluating on a seeded sample of \(sample.users) of \(sample.ofUsers) users (\(sample.ratings) of \(sample.ofRatings) ratings)")
+            summary.sample = sample
+            dataset = sample.dataset
+        }
         for stage in stages {
             switch stage {
             case .cv:

@@ -29,8 +29,8 @@ struct ClusterContext {
         let raw = try UserMovieMatrix.build(sub, values: .raw)
         let centred = try UserMovieMatrix.build(sub, values: .meanCentred)
         let genreMatrix = UserGenreMatrix(sub).matrix
-        let genreModel = try KMeans(k: kg, nInit: 2, maxIter: 50, seed: seed, threads: 1).fit(genreMatrix)
-        let ratingModel = try KMeans(k: kr, nInit: 2, maxIter: 50, seed: seed &+ 1, threads: 1).fit(centred)
+        let genreModel = try KMeans(k: kg, nInit: options.clusterRestarts, maxIter: options.clusterIterations, seed: seed, threads: 1).fit(genreMatrix)
+        let ratingModel = try KMeans(k: kr, nInit: options.clusterRestarts, maxIter: options.clusterIterations, seed: seed &+ 1, threads: 1).fit(centred)
         let like = options.likeThreshold
         return ClusterContext(
             genreLabels: genreModel.labels, ratingLabels: ratingModel.labels,

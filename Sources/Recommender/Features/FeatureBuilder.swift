@@ -56,51 +56,65 @@ public enum FeatureBuilder {
         }
         var total = foldSums[0]
         for f in 1..<k { total = total.adding(foldSums[f]) }
-        var positions = [[Int]](repeating: [], count: k)
-        for pos in trainRows.indices { positions[Int(inner.fold[pos])].append(pos) }
+        // Contexts: one per inner fold (the training rows outside it), and one of the whole
+        // training set for the test rows (skipped when there are none, e.g. a final model).
+        let jobs = testRows.isEmpty ? k : k + 1
+        var fitted = [Result<FeatureContext, Error>?](repeating: nil, count: jobs)
+        let foldSumsCopy = foldSums, totalCopy = total
+        fitted.withUnsafeMutableBufferPointer { buf in
+            let out = UnsafeSendable(buf)
+            parallelFor(chunks: jobs, threads: Threads.resolve(options.threads)) { job in
+                out.value[job] = Result {
+                    if job < k {
+                        let sums = totalCopy.subtracting(foldSumsCopy[job])
+                        let outside = trainRows.indices.filter { Int(inner.fold[$0]) != job }.map { trainRows[$0] }.sorted()
+                        return try context(dataset: dataset, sortedRows: outside, sums: sums, schema: schema, options: options)
+                    }
+                    return try context(dataset: dataset, sortedRows: trainRows.sorted(), sums: totalCopy, schema: schema,
+                                       options: options)
+                }
+            }
+        }
+        var contexts: [FeatureContext] = []
+        for result in fitted {
+            guard let result else { throw RecommenderError.training("a feature context was not fitted") }
+            contexts.append(try result.get())
+        }
+        return try assemble(dataset: dataset, schema: schema, likeThreshold: options.likeThreshold,
+                            trainRows: trainRows, trainContexts: Array(contexts.prefix(k)),
+                            trainContextOf: inner.fold.map { Int($0) }, testRows: testRows,
+                            testContext: testRows.isEmpty ? nil : contexts.last, threads: Threads.resolve(options.threads))
+    }
 
+    /// The `FoldFeatures` of `trainRows` (row at position p described by
+    /// `trainContexts[trainContextOf[p]]`) and `testRows` (described by `testContext`, which
+    /// may be nil only when there are no test rows). Rows are filled in parallel.
+    static func assemble(dataset: Dataset, schema: FeatureSchema, likeThreshold: Float,
+                         trainRows: [Int], trainContexts: [FeatureContext], trainContextOf: [Int],
+                         testRows: [Int], testContext: FeatureContext?, threads: Int) throws -> FoldFeatures {
+        guard trainContextOf.count == trainRows.count, trainContextOf.allSatisfy({ $0 >= 0 && $0 < trainContexts.count }) else {
+            throw RecommenderError.invalidArgument("every training row needs a context")
+        }
+        guard testRows.isEmpty || testContext != nil else { throw RecommenderError.invalidArgument("test rows need a context") }
         let cols = schema.count
         let nTrain = trainRows.count, nTest = testRows.count
         var trainValues = [Float](repeating: .nan, count: nTrain * cols)
         var testValues = [Float](repeating: .nan, count: nTest * cols)
-        let threads = Threads.resolve(options.threads)
-        var failure: [Error?] = Array(repeating: nil, count: k + 1)
-        let foldSumsCopy = foldSums, totalCopy = total, positionsCopy = positions
         trainValues.withUnsafeMutableBufferPointer { trainBuf in
             testValues.withUnsafeMutableBufferPointer { testBuf in
-                failure.withUnsafeMutableBufferPointer { failBuf in
-                    let tb = UnsafeSendable(trainBuf), sb = UnsafeSendable(testBuf), fb = UnsafeSendable(failBuf)
-                    parallelFor(chunks: k + 1, threads: threads) { job in
-                        do {
-                            if job < k {
-                                // Inner fold `job`: context from the training rows outside it.
-                                let sums = totalCopy.subtracting(foldSumsCopy[job])
-                                var outside: [Int] = []
-                                outside.reserveCapacity(nTrain)
-                                for f in 0..<k where f != job { outside += positionsCopy[f].map { trainRows[$0] } }
-                                outside.sort()
-                                let ctx = try context(dataset: dataset, sortedRows: outside, sums: sums, schema: schema,
-                                                      options: options)
-                                for pos in positionsCopy[job] {
-                                    ctx.fill(rating: trainRows[pos], of: dataset, into: tb.value, row: pos, rows: nTrain)
-                                }
-                            } else {
-                                // Test rows: context from the whole training set.
-                                let ctx = try context(dataset: dataset, sortedRows: trainRows.sorted(), sums: totalCopy,
-                                                      schema: schema, options: options)
-                                for (i, row) in testRows.enumerated() {
-                                    ctx.fill(rating: row, of: dataset, into: sb.value, row: i, rows: nTest)
-                                }
-                            }
-                        } catch {
-                            fb.value[job] = error
+                let tb = UnsafeSendable(trainBuf), sb = UnsafeSendable(testBuf)
+                parallelRanges(nTrain + nTest, threads: threads, minBlock: 4096) { range in
+                    for i in range {
+                        if i < nTrain {
+                            trainContexts[trainContextOf[i]].fill(rating: trainRows[i], of: dataset, into: tb.value, row: i, rows: nTrain)
+                        } else if let testContext {
+                            testContext.fill(rating: testRows[i - nTrain], of: dataset, into: sb.value, row: i - nTrain, rows: nTest)
                         }
                     }
                 }
             }
         }
-        if let error = failure.compactMap({ $0 }).first { throw error }
-        let like: (Int) -> Float = { dataset.ratingValue[$0] >= options.likeThreshold ? 1 : 0 }
+        let like: (Int) -> Float = { dataset.ratingValue[$0] >= likeThreshold ? 1 : 0 }
         return FoldFeatures(
             schema: schema,
             train: try FeatureMatrix(rows: nTrain, columns: cols, columnMajor: trainValues, names: schema.names),

@@ -24,6 +24,10 @@ public struct FeatureOptions: Sendable, Equatable {
     public var genreClusters = 8
     /// Clusters of users by their (mean-centred) ratings.
     public var ratingClusters = 8
+    /// KMeans restarts of each clustering (the lowest inertia is kept).
+    public var clusterRestarts = 2
+    /// Maximum Lloyd iterations of each KMeans restart.
+    public var clusterIterations = 50
     /// Prior weight of a cluster's mean rating / like rate of a movie (pseudo-ratings at the global value).
     public var clusterShrinkage: Double = 5
     /// Seed of the inner folds and of the factorisation.
@@ -35,6 +39,9 @@ public struct FeatureOptions: Sendable, Equatable {
 
     func validate() throws {
         guard innerFolds >= 2, innerFolds <= 255 else { throw RecommenderError.invalidArgument("inner folds must be between 2 and 255, got \(innerFolds)") }
+        guard !clusters || (clusterRestarts >= 1 && clusterIterations >= 1) else {
+            throw RecommenderError.invalidArgument("cluster restarts and iterations must be ≥ 1")
+        }
         guard !clusters || (genreClusters >= 1 && ratingClusters >= 1) else { throw RecommenderError.invalidArgument("cluster counts must be ≥ 1") }
         guard moviePrior >= 0, userPrior >= 0, genrePrior >= 0 else { throw RecommenderError.invalidArgument("prior weights must be ≥ 0") }
     }
