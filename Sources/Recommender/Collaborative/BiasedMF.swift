@@ -69,31 +69,76 @@ public struct BiasedMF: Sendable {
         for t in 0..<n { userSeen[Int(users[t])] = true; itemSeen[Int(items[t])] = true }
         var order = Array(0..<n)
         let lr = p.learningRate, rf = p.factorRegularization, rb = p.biasRegularization
-        pu.withUnsafeMutableBufferPointer { P in
-            qi.withUnsafeMutableBufferPointer { Q in
-                for _ in 0..<p.epochs {
-                    if n > 1 {
-                        for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, rng.nextBelow(i + 1)) }
-                    }
-                    for t in order {
-                        let u = Int(users[t]), i = Int(items[t])
-                        let pb = u * k, qb = i * k
-                        var dot: Float = 0
-                        for f in 0..<k { dot += P[pb + f] * Q[qb + f] }
-                        let err = values[t] - (mu + bu[u] + bi[i] + dot)
-                        bu[u] += lr * (err - rb * bu[u])
-                        bi[i] += lr * (err - rb * bi[i])
-                        for f in 0..<k {
-                            let a = P[pb + f], b = Q[qb + f]
-                            P[pb + f] = a + lr * (err * b - rf * a)
-                            Q[qb + f] = b + lr * (err * a - rf * b)
-                        }
-                    }
-                }
+        for _ in 0..<p.epochs {
+            if n > 1 {
+                for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, rng.nextBelow(i + 1)) }
             }
+            sgdEpoch(order: order, users: users, items: items, values: values, mean: mu, factors: k,
+                     rates: (lr, rf, rb), userBias: &bu, itemBias: &bi, userFactors: &pu, itemFactors: &qi)
         }
         return BiasedMF(mean: mu, factors: k, userBias: bu, itemBias: bi, userFactors: pu, itemFactors: qi,
                         userSeen: userSeen, itemSeen: itemSeen)
+    }
+
+    /// One SGD pass over the ratings in `order` (indices already checked by `fit`). The same
+    /// floating-point operations in the same order as the textbook loop — products and the
+    /// factor updates lane by lane (no fused multiply-adds), the dot product summed left to
+    /// right — so the model is bitwise the same; only bounds checks and scalar updates are gone.
+    static func sgdEpoch(order: [Int], users: [Int32], items: [Int32], values: [Float], mean mu: Float, factors k: Int,
+                         rates: (Float, Float, Float), userBias: inout [Float], itemBias: inout [Float],
+                         userFactors: inout [Float], itemFactors: inout [Float]) {
+        let (lr, rf, rb) = rates
+        let lanes = k & ~7
+        order.withUnsafeBufferPointer { O in
+        users.withUnsafeBufferPointer { U in
+        items.withUnsafeBufferPointer { I in
+        values.withUnsafeBufferPointer { V in
+        userBias.withUnsafeMutableBufferPointer { B in
+        itemBias.withUnsafeMutableBufferPointer { C in
+        userFactors.withUnsafeMutableBufferPointer { P in
+        itemFactors.withUnsafeMutableBufferPointer { Q in
+            guard let pBase = P.baseAddress, let qBase = Q.baseAddress else {
+                // No factors: the biases alone.
+                for t in O {
+                    let u = Int(U[t]), i = Int(I[t])
+                    let err = V[t] - (mu + B[u] + C[i] + 0)
+                    B[u] += lr * (err - rb * B[u])
+                    C[i] += lr * (err - rb * C[i])
+                }
+                return
+            }
+            for t in O {
+                let u = Int(U[t]), i = Int(I[t])
+                let p = pBase + u * k, q = qBase + i * k
+                var dot: Float = 0
+                var f = 0
+                while f < lanes {
+                    let prod = UnsafeRawPointer(p + f).loadUnaligned(as: SIMD8<Float>.self)
+                        * UnsafeRawPointer(q + f).loadUnaligned(as: SIMD8<Float>.self)
+                    for l in 0..<8 { dot += prod[l] }
+                    f += 8
+                }
+                while f < k { dot += p[f] * q[f]; f += 1 }
+                let err = V[t] - (mu + B[u] + C[i] + dot)
+                B[u] += lr * (err - rb * B[u])
+                C[i] += lr * (err - rb * C[i])
+                let e8 = SIMD8<Float>(repeating: err), lr8 = SIMD8<Float>(repeating: lr), rf8 = SIMD8<Float>(repeating: rf)
+                f = 0
+                while f < lanes {
+                    let a = UnsafeRawPointer(p + f).loadUnaligned(as: SIMD8<Float>.self)
+                    let b = UnsafeRawPointer(q + f).loadUnaligned(as: SIMD8<Float>.self)
+                    UnsafeMutableRawPointer(p + f).storeBytes(of: a + lr8 * (e8 * b - rf8 * a), as: SIMD8<Float>.self)
+                    UnsafeMutableRawPointer(q + f).storeBytes(of: b + lr8 * (e8 * a - rf8 * b), as: SIMD8<Float>.self)
+                    f += 8
+                }
+                while f < k {
+                    let a = p[f], b = q[f]
+                    p[f] = a + lr * (err * b - rf * a)
+                    q[f] = b + lr * (err * a - rf * b)
+                    f += 1
+                }
+            }
+        } } } } } } } }
     }
 
     /// The latent interaction `p_u · q_i` (0 when the user or the movie had no training rating).
