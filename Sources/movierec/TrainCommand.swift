@@ -59,6 +59,17 @@ struct TrainCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the manifest summary as JSON.")
     var json = false
 
+    @Option(name: .long, help: "Users whose validation lists tune the notebook hybrid's weight (0 = all; default 300).")
+    var notebookTuningUsers: Int?
+
+    @Option(name: .long, help: "Above this many ratings the classifier and regressor train on a seeded sample of this many (default 2,000,000).")
+    var boostRowLimit: Int?
+
+    func validate() throws {
+        if let n = notebookTuningUsers, n < 0 { throw ValidationError("--notebook-tuning-users must be ≥ 0") }
+        if let n = boostRowLimit, n < 1 { throw ValidationError("--boost-row-limit must be ≥ 1") }
+    }
+
     func run() async throws {
         let terminal = output.start()
         let log = CLILogging.logger()
@@ -70,7 +81,10 @@ struct TrainCommand: AsyncParsableCommand {
             }
             log.info("loaded \(loaded.dataset.ratingCount) ratings from \(data)")
             let bundle = try clock.measure("train") {
-                try ModelTrainer.train(dataset: loaded.dataset, options: training.trainingOptions(source: data), progress: progress)
+                var options = try training.trainingOptions(source: data)
+                if let n = notebookTuningUsers { options.notebookTuningUsers = n }
+                if let n = boostRowLimit { options.boostRowLimit = n }
+                return try ModelTrainer.train(dataset: loaded.dataset, options: options, progress: progress)
             }
             let manifest = try progress.stage("write bundle") { try clock.measure("write bundle") { try BundleStore.write(bundle, to: out) } }
             (terminal as? TerminalProgress)?.close()

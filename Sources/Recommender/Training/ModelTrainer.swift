@@ -73,6 +73,9 @@ public enum ModelTrainer {
             hybridOptions.als.seed = options.seed
             hybridOptions.als.threads = threads
             hybridOptions.als.backend = options.backend
+            if dataset.ratingCount > options.hybridNegativeRatings {
+                hybridOptions.negativeRate *= Double(options.hybridNegativeRatings) / Double(dataset.ratingCount)
+            }
             let lists = RatingLists(dataset: dataset, rows: all)
             let als = try progress.stage("ALS") {
                 try timer.measure("als") { try ALSRanker.fit(lists, parameters: hybridOptions.als, progress: progress) }

@@ -29,6 +29,10 @@ public struct TrainingOptions: Sendable {
     /// Above this many ratings the notebook hybrid's weight is tuned on a seeded sample of whole
     /// users holding about this many ratings (`UserSubset`).
     public var notebookTuningRatings = 1_000_000
+    /// Above this many ratings the two-stage hybrid keeps its negative training candidates at
+    /// `hybrid.negativeRate × hybridNegativeRatings / ratings` (every positive is kept; a pointwise
+    /// ranker orders the same under uniform negative subsampling, only its intercept moves).
+    public var hybridNegativeRatings = 5_000_000
     /// Where the data came from (recorded in the manifest).
     public var source = ""
 
@@ -48,6 +52,7 @@ public struct TrainingOptions: Sendable {
             "rankers": String(rankers),
             "boost_row_limit": String(boostRowLimit),
             "notebook_tuning": "users=\(notebookTuningUsers) ratings=\(notebookTuningRatings)",
+            "hybrid_negative_ratings": String(hybridNegativeRatings),
             "als": "factors=\(hybrid.als.factors) regularization=\(hybrid.als.regularization) alpha=\(hybrid.als.alpha) iterations=\(hybrid.als.iterations)",
             "hybrid": "als_candidates=\(hybrid.alsCandidates) cluster_candidates=\(hybrid.clusterCandidates) popular_candidates=\(hybrid.popularCandidates) rounds=\(hybrid.booster.rounds)",
         ]
