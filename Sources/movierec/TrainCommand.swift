@@ -59,25 +59,42 @@ struct TrainCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the manifest summary as JSON.")
     var json = false
 
+    @Option(name: .long, help: "Users whose validation lists tune the notebook hybrid's weight (0 = all; default 300).")
+    var notebookTuningUsers: Int?
+
+    @Option(name: .long, help: "Above this many ratings the classifier and regressor train on a seeded sample of this many (default 2,000,000).")
+    var boostRowLimit: Int?
+
+    func validate() throws {
+        if let n = notebookTuningUsers, n < 0 { throw ValidationError("--notebook-tuning-users must be ≥ 0") }
+        if let n = boostRowLimit, n < 1 { throw ValidationError("--boost-row-limit must be ≥ 1") }
+    }
+
     func run() async throws {
-        let progress = output.start()
+        let terminal = output.start()
         let log = CLILogging.logger()
+        let progress = StageResources(terminal, logger: log)
         do {
             let clock = StageClock()
-            let loaded = try clock.measure("load") { try MovieLensReader.load(directory: data, threads: training.threads) }
+            let loaded = try progress.stage("load") {
+                try clock.measure("load") { try MovieLensReader.load(directory: data, threads: training.threads) }
+            }
             log.info("loaded \(loaded.dataset.ratingCount) ratings from \(data)")
             let bundle = try clock.measure("train") {
-                try ModelTrainer.train(dataset: loaded.dataset, options: training.trainingOptions(source: data), progress: progress)
+                var options = try training.trainingOptions(source: data)
+                if let n = notebookTuningUsers { options.notebookTuningUsers = n }
+                if let n = boostRowLimit { options.boostRowLimit = n }
+                return try ModelTrainer.train(dataset: loaded.dataset, options: options, progress: progress)
             }
-            let manifest = try clock.measure("write bundle") { try BundleStore.write(bundle, to: out) }
-            (progress as? TerminalProgress)?.close()
+            let manifest = try progress.stage("write bundle") { try clock.measure("write bundle") { try BundleStore.write(bundle, to: out) } }
+            (terminal as? TerminalProgress)?.close()
             if json {
                 print(TrainSummary.json(manifest, out: out, seconds: clock.stages).rendered())
             } else {
                 print(TrainSummary.text(manifest, out: out, seconds: clock.stages), terminator: "")
             }
         } catch {
-            (progress as? TerminalProgress)?.close()
+            (terminal as? TerminalProgress)?.close()
             throw CLIFailure.report(error)
         }
     }
@@ -135,5 +152,51 @@ enum CLIFailure {
         if let code = error as? ExitCode { return code }
         FileHandle.standardError.write(Data("movierec: error: \(error)\n".utf8))
         return ExitCode(1)
+    }
+}
+
+/// Progress that logs, at `info` (`--verbose`), each outermost stage's wall and CPU seconds and
+/// the process's peak resident memory so far — the per-stage numbers of `Benchmarks/scale/curve.py`.
+final class StageResources: ProgressReporter, @unchecked Sendable {
+    private let inner: any ProgressReporter
+    private let logger: Logger
+    private let lock = NSLock()
+    private var open: [(name: String, wall: UInt64, cpu: Double)] = []
+
+    init(_ inner: any ProgressReporter, logger: Logger) {
+        self.inner = inner
+        self.logger = logger
+    }
+
+    func begin(_ stage: String, total: Int?) {
+        lock.lock()
+        open.append((stage, DispatchTime.now().uptimeNanoseconds, Self.usage().cpu))
+        lock.unlock()
+        inner.begin(stage, total: total)
+    }
+
+    func advance(_ units: Int) { inner.advance(units) }
+
+    func end() {
+        lock.lock()
+        let stage = open.popLast()
+        let outermost = open.isEmpty
+        lock.unlock()
+        if let stage, outermost {
+            let now = Self.usage()
+            let wall = Double(DispatchTime.now().uptimeNanoseconds - stage.wall) / 1e9
+            logger.info("\(String(format: "stage %@: wall %.2f s, cpu %.2f s, peak rss %.0f MB", stage.name, wall, now.cpu - stage.cpu, now.peakMB))")
+        }
+        inner.end()
+    }
+
+    func note(_ message: String) { inner.note(message) }
+
+    /// CPU seconds (user + system) of the process and its peak resident set in MB.
+    static func usage() -> (cpu: Double, peakMB: Double) {
+        var u = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &u)
+        let cpu = Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6
+        return (cpu, Double(u.ru_maxrss) / 1024)
     }
 }

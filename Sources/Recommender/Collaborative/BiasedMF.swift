@@ -74,70 +74,71 @@ public struct BiasedMF: Sendable {
                 for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, rng.nextBelow(i + 1)) }
             }
             sgdEpoch(order: order, users: users, items: items, values: values, mean: mu, factors: k,
-                     userBias: &bu, itemBias: &bi, userFactors: &pu, itemFactors: &qi,
-                     learningRate: lr, factorRegularization: rf, biasRegularization: rb)
+                     rates: (lr, rf, rb), userBias: &bu, itemBias: &bi, userFactors: &pu, itemFactors: &qi)
         }
         return BiasedMF(mean: mu, factors: k, userBias: bu, itemBias: bi, userFactors: pu, itemFactors: qi,
                         userSeen: userSeen, itemSeen: itemSeen)
     }
 
-    /// One pass of SGD over the ratings in `order` (indices validated by `fit`). The factor
-    /// vectors are updated 8 lanes at a time (`SIMD8`), the remainder lane by lane.
-    private static func sgdEpoch(order: [Int], users: [Int32], items: [Int32], values: [Float], mean mu: Float, factors k: Int,
-                                 userBias: inout [Float], itemBias: inout [Float],
-                                 userFactors: inout [Float], itemFactors: inout [Float],
-                                 learningRate lr: Float, factorRegularization rf: Float, biasRegularization rb: Float) {
-        let wide = k / 8 * 8
+    /// One SGD pass over the ratings in `order` (indices already checked by `fit`). The same
+    /// floating-point operations in the same order as the textbook loop — products and the
+    /// factor updates lane by lane (no fused multiply-adds), the dot product summed left to
+    /// right — so the model is bitwise the same; only bounds checks and scalar updates are gone.
+    static func sgdEpoch(order: [Int], users: [Int32], items: [Int32], values: [Float], mean mu: Float, factors k: Int,
+                         rates: (Float, Float, Float), userBias: inout [Float], itemBias: inout [Float],
+                         userFactors: inout [Float], itemFactors: inout [Float]) {
+        let (lr, rf, rb) = rates
+        let lanes = k & ~7
         order.withUnsafeBufferPointer { O in
         users.withUnsafeBufferPointer { U in
         items.withUnsafeBufferPointer { I in
         values.withUnsafeBufferPointer { V in
-        userBias.withUnsafeMutableBufferPointer { BU in
-        itemBias.withUnsafeMutableBufferPointer { BI in
+        userBias.withUnsafeMutableBufferPointer { B in
+        itemBias.withUnsafeMutableBufferPointer { C in
         userFactors.withUnsafeMutableBufferPointer { P in
         itemFactors.withUnsafeMutableBufferPointer { Q in
-            guard let bu = BU.baseAddress, let bi = BI.baseAddress else { return }
-            let pBase = P.baseAddress, qBase = Q.baseAddress
-            let lrv = SIMD8<Float>(repeating: lr), rfv = SIMD8<Float>(repeating: rf)
+            guard let pBase = P.baseAddress, let qBase = Q.baseAddress else {
+                // No factors: the biases alone.
+                for t in O {
+                    let u = Int(U[t]), i = Int(I[t])
+                    let err = V[t] - (mu + B[u] + C[i] + 0)
+                    B[u] += lr * (err - rb * B[u])
+                    C[i] += lr * (err - rb * C[i])
+                }
+                return
+            }
             for t in O {
                 let u = Int(U[t]), i = Int(I[t])
+                let p = pBase + u * k, q = qBase + i * k
                 var dot: Float = 0
-                if k > 0, let pBase, let qBase {
-                    let pu = UnsafeMutableRawPointer(pBase + u * k), qi = UnsafeMutableRawPointer(qBase + i * k)
-                    var acc = SIMD8<Float>()
-                    var f = 0
-                    while f < wide {
-                        acc += pu.loadUnaligned(fromByteOffset: f * 4, as: SIMD8<Float>.self)
-                            * qi.loadUnaligned(fromByteOffset: f * 4, as: SIMD8<Float>.self)
-                        f += 8
-                    }
-                    dot = acc.sum()
-                    while f < k { dot += (pBase + u * k)[f] * (qBase + i * k)[f]; f += 1 }
-                    let err = V[t] - (mu + bu[u] + bi[i] + dot)
-                    bu[u] += lr * (err - rb * bu[u])
-                    bi[i] += lr * (err - rb * bi[i])
-                    let errv = SIMD8<Float>(repeating: err)
-                    f = 0
-                    while f < wide {
-                        let a = pu.loadUnaligned(fromByteOffset: f * 4, as: SIMD8<Float>.self)
-                        let b = qi.loadUnaligned(fromByteOffset: f * 4, as: SIMD8<Float>.self)
-                        pu.storeBytes(of: a + lrv * (errv * b - rfv * a), toByteOffset: f * 4, as: SIMD8<Float>.self)
-                        qi.storeBytes(of: b + lrv * (errv * a - rfv * b), toByteOffset: f * 4, as: SIMD8<Float>.self)
-                        f += 8
-                    }
-                    while f < k {
-                        let a = (pBase + u * k)[f], b = (qBase + i * k)[f]
-                        (pBase + u * k)[f] = a + lr * (err * b - rf * a)
-                        (qBase + i * k)[f] = b + lr * (err * a - rf * b)
-                        f += 1
-                    }
-                } else {
-                    let err = V[t] - (mu + bu[u] + bi[i])
-                    bu[u] += lr * (err - rb * bu[u])
-                    bi[i] += lr * (err - rb * bi[i])
+                var f = 0
+                while f < lanes {
+                    let prod = UnsafeRawPointer(p + f).loadUnaligned(as: SIMD8<Float>.self)
+                        * UnsafeRawPointer(q + f).loadUnaligned(as: SIMD8<Float>.self)
+                    for l in 0..<8 { dot += prod[l] }
+                    f += 8
+                }
+                while f < k { dot += p[f] * q[f]; f += 1 }
+                let err = V[t] - (mu + B[u] + C[i] + dot)
+                B[u] += lr * (err - rb * B[u])
+                C[i] += lr * (err - rb * C[i])
+                let e8 = SIMD8<Float>(repeating: err), lr8 = SIMD8<Float>(repeating: lr), rf8 = SIMD8<Float>(repeating: rf)
+                f = 0
+                while f < lanes {
+                    let a = UnsafeRawPointer(p + f).loadUnaligned(as: SIMD8<Float>.self)
+                    let b = UnsafeRawPointer(q + f).loadUnaligned(as: SIMD8<Float>.self)
+                    UnsafeMutableRawPointer(p + f).storeBytes(of: a + lr8 * (e8 * b - rf8 * a), as: SIMD8<Float>.self)
+                    UnsafeMutableRawPointer(q + f).storeBytes(of: b + lr8 * (e8 * a - rf8 * b), as: SIMD8<Float>.self)
+                    f += 8
+                }
+                while f < k {
+                    let a = p[f], b = q[f]
+                    p[f] = a + lr * (err * b - rf * a)
+                    q[f] = b + lr * (err * a - rf * b)
+                    f += 1
                 }
             }
-        }}}}}}}}
+        } } } } } } } }
     }
 
     /// The latent interaction `p_u · q_i` (0 when the user or the movie had no training rating).

@@ -36,37 +36,24 @@ public enum ModelTrainer {
         let all = Array(0..<dataset.ratingCount)
         let data = try progress.stage("features") {
             try timer.measure("features") {
-                try FeatureBuilder.build(dataset: dataset, trainRows: all, testRows: [], options: featureOptions)
-            }
-        }
-        func boost(_ name: String, _ params: BoostingParameters, _ labels: [Float]) throws -> BoostedModel {
-            var p = params
-            p.seed = options.seed
-            p.threads = threads
-            return try progress.stage(name, total: p.rounds) {
-                try timer.measure(name) {
-                    do {
-                        return try BoostedModel.train(features: data.train, labels: labels, parameters: p,
-                                                      progress: { _, _ in progress.advance(1) }).model
-                    } catch { throw RecommenderError.training("\(name): \(error)") }
-                }
+                try TrainingRows.build(dataset: dataset, options: featureOptions, limit: options.boostRowLimit)
             }
         }
         var cp = options.classifier
         cp.objective = .binaryLogistic
         var rp = options.regressor
         rp.objective = .squaredError
-        let classifier = try boost("classifier", cp, data.trainLike)
-        let regressor = try boost("regressor", rp, data.trainRating)
+        let (classifier, regressor) = try boostBoth(data, classifier: cp, regressor: rp, seed: options.seed, threads: threads,
+                                                    timer: &timer, progress: progress)
 
         var metrics: [String: Double] = [:]
-        try timer.measure("train metrics") {
+        try progress.stage("train metrics") { try timer.measure("train metrics") {
             let p = try classifier.predict(data.train, threads: threads)
             let r = try regressor.predict(data.train, threads: threads)
             metrics["classifier.train_auc"] = Metrics.auc(scores: p, labels: data.trainLike)
             metrics["classifier.train_logloss"] = Metrics.logloss(probabilities: p, labels: data.trainLike)
             metrics["regressor.train_rmse"] = Metrics.rmse(predictions: r, targets: data.trainRating)
-        }
+        } }
 
         let serving = try progress.stage("serving statistics") {
             try timer.measure("serving statistics") { try ServingFeatures.fit(dataset: dataset, options: featureOptions) }
@@ -86,6 +73,9 @@ public enum ModelTrainer {
             hybridOptions.als.seed = options.seed
             hybridOptions.als.threads = threads
             hybridOptions.als.backend = options.backend
+            if dataset.ratingCount > options.hybridNegativeRatings {
+                hybridOptions.negativeRate *= Double(options.hybridNegativeRatings) / Double(dataset.ratingCount)
+            }
             let lists = RatingLists(dataset: dataset, rows: all)
             let als = try progress.stage("ALS") {
                 try timer.measure("als") { try ALSRanker.fit(lists, parameters: hybridOptions.als, progress: progress) }
@@ -97,8 +87,9 @@ public enum ModelTrainer {
             for m in dataset.ratingMovie { catalogue[Int(m)] = true }
             let notebook = try progress.stage("notebook hybrid") {
                 try timer.measure("notebook hybrid") {
-                    try NotebookHybridRanker.fit(
-                        dataset: dataset, trainRows: all,
+                    let tuning = UserSubset.dataset(dataset, ratings: options.notebookTuningRatings, seed: options.seed)
+                    return try NotebookHybridRanker.fit(
+                        dataset: tuning, trainRows: Array(0..<tuning.ratingCount),
                         final: ClassifierRanker(inference: serving.inference, classifier: classifier, catalogue: catalogue),
                         features: featureOptions, booster: cp, tuningUsers: options.notebookTuningUsers, seed: options.seed,
                         threads: threads)
@@ -121,6 +112,54 @@ public enum ModelTrainer {
                                  features: serving, genreCentroids: centroids, similar: similar, popularity: popularity, rankers: rankers)
         bundle.manifest.models = bundle.servableModels.map(\.rawValue)
         return bundle
+    }
+
+    /// Trains the classifier and the regressor on one binning of `data.train` (the sketch uses
+    /// the shared seed, so each model is bitwise the one `BoostedModel.train(features:…)` gives).
+    /// With 2 or more threads both train at once, each on half the threads, as cross-validation
+    /// does: trees over ~10⁵ rows have many nodes too small to split across threads.
+    static func boostBoth(_ data: FoldFeatures, classifier cp: BoostingParameters, regressor rp: BoostingParameters,
+                          seed: UInt64, threads: Int, timer: inout StageTimer,
+                          progress: any ProgressReporter) throws -> (BoostedModel, BoostedModel) {
+        let concurrent = threads >= 2
+        var jobs = [(cp, data.trainLike, "classifier"), (rp, data.trainRating, "regressor")]
+        for j in jobs.indices {
+            jobs[j].0.seed = seed
+            jobs[j].0.threads = concurrent ? max(1, threads / 2) : threads
+        }
+        let binned = try progress.stage("binning") {
+            try timer.measure("binning") {
+                guard cp.maxBin == rp.maxBin, cp.sketchRows == rp.sketchRows else {
+                    throw RecommenderError.invalidArgument("the classifier and the regressor must share max_bin and sketch rows")
+                }
+                return BinnedMatrix(data.train, cuts: BinCuts.sketch(data.train, maxBin: cp.maxBin, sampleRows: cp.sketchRows,
+                                                                     seed: seed, threads: threads), threads: threads)
+            }
+        }
+        let names = data.train.names
+        var models: [Result<BoostedModel, Error>?] = [nil, nil]
+        var seconds: [Double] = [0, 0]
+        progress.stage("classifier + regressor", total: cp.rounds + rp.rounds) {
+            models.withUnsafeMutableBufferPointer { buf in
+                seconds.withUnsafeMutableBufferPointer { sec in
+                    let out = UnsafeSendable(buf), secs = UnsafeSendable(sec)
+                    parallelFor(chunks: 2, threads: concurrent ? 2 : 1) { j in
+                        let start = DispatchTime.now().uptimeNanoseconds
+                        out.value[j] = Result {
+                            do {
+                                return try BoostedModel.train(binned: binned, featureNames: names, labels: jobs[j].1,
+                                                              parameters: jobs[j].0, progress: { _, _ in progress.advance(1) }).model
+                            } catch { throw RecommenderError.training("\(jobs[j].2): \(error)") }
+                        }
+                        secs.value[j] = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                    }
+                }
+            }
+        }
+        timer.add("classifier", seconds[0])
+        timer.add("regressor", seconds[1])
+        guard let c = models[0], let r = models[1] else { throw RecommenderError.training("a model did not train") }
+        return (try c.get(), try r.get())
     }
 
     /// Mean genre-average row of each genre cluster's members (users without ratings have the

@@ -23,6 +23,16 @@ public struct TrainingOptions: Sendable {
     public var hybrid = TwoStageHybridOptions()
     /// Users on whose validation lists the notebook hybrid's weight is tuned (0 = all).
     public var notebookTuningUsers = 300
+    /// Above this many ratings the classifier and the regressor train on a seeded sample of this
+    /// many ratings, described by a context fitted on all the other ratings (`TrainingRows`).
+    public var boostRowLimit = 2_000_000
+    /// Above this many ratings the notebook hybrid's weight is tuned on a seeded sample of whole
+    /// users holding about this many ratings (`UserSubset`).
+    public var notebookTuningRatings = 1_000_000
+    /// Above this many ratings the two-stage hybrid keeps its negative training candidates at
+    /// `hybrid.negativeRate × hybridNegativeRatings / ratings` (every positive is kept; a pointwise
+    /// ranker orders the same under uniform negative subsampling, only its intercept moves).
+    public var hybridNegativeRatings = 5_000_000
     /// Where the data came from (recorded in the manifest).
     public var source = ""
 
@@ -40,6 +50,9 @@ public struct TrainingOptions: Sendable {
             "features": "like_threshold=\(f.likeThreshold) inner_folds=\(f.innerFolds) movie_prior=\(f.moviePrior) user_prior=\(f.userPrior) genre_prior=\(f.genrePrior) mf=\(f.matrixFactorization) mf_factors=\(f.mf.factors) clusters=\(f.clusters) genre_clusters=\(f.genreClusters) rating_clusters=\(f.ratingClusters) cluster_shrinkage=\(f.clusterShrinkage)",
             "similar_neighbours": String(similarNeighbours),
             "rankers": String(rankers),
+            "boost_row_limit": String(boostRowLimit),
+            "notebook_tuning": "users=\(notebookTuningUsers) ratings=\(notebookTuningRatings)",
+            "hybrid_negative_ratings": String(hybridNegativeRatings),
             "als": "factors=\(hybrid.als.factors) regularization=\(hybrid.als.regularization) alpha=\(hybrid.als.alpha) iterations=\(hybrid.als.iterations)",
             "hybrid": "als_candidates=\(hybrid.alsCandidates) cluster_candidates=\(hybrid.clusterCandidates) popular_candidates=\(hybrid.popularCandidates) rounds=\(hybrid.booster.rounds)",
         ]
