@@ -57,10 +57,13 @@ final class BinningTests: XCTestCase {
         var w = v
         w[n / 2 + 17] = .nan
         let xw = try FeatureMatrix(rows: n, columns: 1, columnMajor: w)
-        for sample in [n, 100] {  // NaN in the sample, and (almost surely) outside a 100-row sample
+        // NaN in the sample (all rows), and (with probability 0.9) outside a 1000-row sample, which
+        // still has more than 256 distinct values: the sketch must see the NaN on its own.
+        for sample in [n, 1000] {
             let c = BinCuts.sketch(xw, maxBin: 256, sampleRows: sample, seed: 1)
             XCTAssertEqual(c.binCount(0), 255, "sample \(sample)")
             let bw = BinnedMatrix(xw, cuts: c)
+            XCTAssertEqual(bw.cuts, c, "no bins merged: the sketch left room for missing")
             XCTAssertEqual(bw.bins[n / 2 + 17], 255)
             for i in 0..<n where !w[i].isNaN { XCTAssertLessThan(bw.bins[i], 255) }
         }
