@@ -14,7 +14,9 @@ bit-identical values), writes CSVs for MovieRec, and then, with the same paramet
     LightGBM num_leaves 63: lgb.train incl. Dataset construction),
   * test AUC (binary:logistic) and test RMSE (reg:squarederror; on a quarter of the rows),
   * prediction throughput on the test set (MovieRec `boost predict`, prediction alone; XGBoost
-    `inplace_predict` on a float32 numpy array),
+    `inplace_predict` on a float32 numpy array; medians of 3), and at the serving shape: the
+    first --serve-rows test rows (9,742 = one user's candidate movies in ml-latest-small) on one
+    thread, median of 20 (MovieRec column-major and `--row-major`),
 and prints ratios plus /proc/loadavg before and after (the box is shared: high load = noisy; the
 CPU seconds of all threads are printed too, as they depend less on the load — OpenMP spin-waiting
 inflates XGBoost's and LightGBM's under contention).
@@ -64,11 +66,21 @@ def ours_train(args, train, valid_metric, obj, out):
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 
-def ours_predict(args, model, data, out):
-    r = subprocess.run([args.movierec, "boost", "predict", "--model", model, "--data", data, "--out", out,
-                        "--threads", str(args.threads)], check=True, capture_output=True, text=True)
-    secs = float(re.search(r"\(([0-9.]+) s\)", r.stderr).group(1))
+def ours_predict(args, model, data, out, threads=None, repeat=3, row_major=False):
+    cmd = [args.movierec, "boost", "predict", "--model", model, "--data", data, "--out", out,
+           "--threads", str(threads or args.threads), "--repeat", str(repeat)]
+    r = subprocess.run(cmd + (["--row-major"] if row_major else []), check=True, capture_output=True, text=True)
+    secs = float(re.search(r"([0-9.]+) s\)", r.stderr).group(1))
     return np.loadtxt(out, dtype=np.float64), secs
+
+
+def median_seconds(f, repeat):
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        f()
+        times.append(time.perf_counter() - t)
+    return sorted(times)[len(times) // 2]
 
 
 def main():
@@ -82,6 +94,7 @@ def main():
     ap.add_argument("--work", default="/tmp/movierec-boost-bench")
     ap.add_argument("--skip-lightgbm", action="store_true")
     ap.add_argument("--skip-regression", action="store_true")
+    ap.add_argument("--serve-rows", type=int, default=9742, help="rows of the one-thread serving-shape prediction")
     args = ap.parse_args()
     import xgboost as xgb
 
@@ -112,14 +125,28 @@ def main():
     b = xgb.train({**params, "objective": "binary:logistic"}, d, args.rounds)
     x_train_s, x_train_cpu = time.time() - t, time.process_time() - c
     b.inplace_predict(Xt[:1000])  # warm-up
-    t = time.time()
     px = b.inplace_predict(Xt)
-    x_pred_s = time.time() - t
+    x_pred_s = median_seconds(lambda: b.inplace_predict(Xt), 3)
+    # Serving shape: one user's ~9.7k candidate movies (ml-latest-small), one thread, median of 20.
+    serve_rows = min(args.serve_rows, len(Xt))
+    serve_csv = os.path.join(args.work, f"serve-{serve_rows}x{args.cols}.csv")
+    if not os.path.exists(serve_csv):
+        write_csv(serve_csv, Xt[:serve_rows], ytb[:serve_rows])
+    serve_out = os.path.join(args.work, "ours-serve-preds.txt")
+    _, o_serve_col = ours_predict(args, model, serve_csv, serve_out, threads=1, repeat=20)
+    ps, o_serve_row = ours_predict(args, model, serve_csv, serve_out, threads=1, repeat=20, row_major=True)
+    b.set_param({"nthread": 1})
+    Xs = np.ascontiguousarray(Xt[:serve_rows])
+    x_serve = median_seconds(lambda: b.inplace_predict(Xs), 20)
+    serve_same = bool(np.allclose(ps, po[:serve_rows], rtol=0, atol=1e-6))  # row-major path = batch path
+    b.set_param({"nthread": args.threads})
     auc_o, auc_x = auc(ytb, po), auc(ytb, px)
     rows.append(("logistic train s (wall)", o["train_seconds"], x_train_s))
     rows.append(("logistic train CPU s (all threads)", o["train_cpu_seconds"], x_train_cpu))
     rows.append(("logistic test AUC", auc_o, auc_x))
-    rows.append(("predict s (test rows)", o_pred_s, x_pred_s))
+    rows.append((f"predict s ({len(Xt)} rows, {args.threads} thr)", o_pred_s, x_pred_s))
+    rows.append((f"predict ms ({serve_rows} rows, 1 thr, col-major)", o_serve_col * 1e3, x_serve * 1e3))
+    rows.append((f"predict ms ({serve_rows} rows, 1 thr, row-major)", o_serve_row * 1e3, x_serve * 1e3))
     lgb_line = None
     if not args.skip_lightgbm:
         import lightgbm as lgb
@@ -150,6 +177,8 @@ def main():
     for name, a, bb in rows:
         print(f"{name:34s} {a:12.4f} {bb:12.4f} {a / bb if bb else float('nan'):8.3f}")
     print(f"prediction throughput: movierec {len(Xt) / o_pred_s / 1e6:.2f} M rows/s, xgboost inplace {len(Xt) / x_pred_s / 1e6:.2f} M rows/s")
+    print(f"serving shape ({serve_rows} rows, 1 thread): movierec row-major {o_serve_row * 1e3:.2f} ms, column-major "
+          f"{o_serve_col * 1e3:.2f} ms, xgboost inplace_predict {x_serve * 1e3:.2f} ms; row-major predictions = batch: {serve_same}")
     print(f"|AUC diff| = {abs(auc_o - auc_x):.5f} (goal <= 0.002)")
     if not args.skip_regression:
         print(f"|RMSE diff| = {abs(rows[-1][1] - rows[-1][2]):.5f} (goal <= 0.002)")

@@ -6,22 +6,29 @@ import Runtime
 /// first bin `b` with `x < cut[b]`, and in the last bin when it is ≥ every cut but the last (the
 /// last cut lies above the largest value seen while sketching). A split "after bin b" therefore
 /// sends `x < cut[b]` left — exactly XGBoost's `split_condition` semantics. Missing values (NaN)
-/// go to one extra bin, index `binCount(f)`, so a feature has at most 255 value bins plus the
-/// missing bin and every bin index fits in a `UInt8`.
+/// go to one extra bin, index `binCount(f)`. Every bin index fits in a `UInt8`: a feature with
+/// missing values has at most 255 value bins plus the missing bin; a feature without missing
+/// values may use all 256 indices for values (its missing bin index, 256, is never stored), so
+/// `maxBin` 256 gives 256 bins like XGBoost's `max_bin` 256.
 ///
 /// Quantiles: when a feature has at most `maxBin` distinct values (in the sketch sample), every
 /// distinct value gets its own bin and the cut between two neighbours is the larger one, so the
 /// histogram tree can split between any two values exactly like an exact greedy tree. Otherwise
-/// the cuts are the values at ranks `k·m/maxBin` of the sorted non-missing sample (unweighted;
-/// XGBoost weighs its sketch by the hessian — a documented difference).
+/// the cuts are the values at ranks `k·m/maxBin`, k = 1…maxBin−1, of the sorted non-missing
+/// sample — the points XGBoost's `hist` sketch places (its sketch is approximate, ours exact on
+/// the sample; `hist` weighs it by sample weights only, as we do not weigh at all — the hessian
+/// weighting is XGBoost's `approx` method).
 public struct BinCuts: Sendable, Equatable {
     /// All features' cuts, concatenated.
     public let cuts: [Float]
     /// Feature `f`'s cuts are `cuts[offsets[f] ..< offsets[f + 1]]`.
     public let offsets: [Int32]
 
-    /// The largest number of value bins a feature may have (one bin index is kept for missing).
+    /// The largest number of value bins of a feature with missing values (one bin index is kept
+    /// for missing).
     public static let maxValueBins = 255
+    /// The largest number of value bins of a feature without missing values.
+    public static let maxDenseValueBins = 256
 
     public init(cuts: [Float], offsets: [Int32]) {
         self.cuts = cuts
@@ -53,12 +60,14 @@ public struct BinCuts: Sendable, Equatable {
 
     /// Sketches cuts from `matrix`.
     /// - Parameters:
-    ///   - maxBin: value bins per feature (2...256; values above 255 are capped at 255 because one
-    ///     `UInt8` index is the missing bin).
+    ///   - maxBin: value bins per feature (2...256; a feature with a missing value anywhere in the
+    ///     matrix gets at most 255, because one `UInt8` index is its missing bin).
     ///   - sampleRows: the sketch looks at this many rows sampled without replacement (all rows
-    ///     when the matrix is smaller), chosen by `seed`.
+    ///     when the matrix is smaller), chosen by `seed`. Whether a feature has missing values is
+    ///     decided on all rows.
     public static func sketch(_ matrix: FeatureMatrix, maxBin: Int, sampleRows: Int = 1 << 18, seed: UInt64 = 0, threads: Int = 1) -> BinCuts {
-        let bins = max(2, min(maxBin, maxValueBins))
+        let denseBins = max(2, min(maxBin, maxDenseValueBins))
+        let sparseBins = max(2, min(maxBin, maxValueBins))
         let n = matrix.rows
         var sample: [Int] = []
         let useAll = n <= sampleRows
@@ -80,14 +89,17 @@ public struct BinCuts: Sendable, Equatable {
                 parallelFor(chunks: features, threads: threads) { f in
                     let base = f * n
                     var xs: [Float] = []
+                    let hasMissing: Bool
                     if useAll {
                         xs.reserveCapacity(n)
                         for i in 0..<n { let x = v.value[base + i]; if !x.isNaN { xs.append(x) } }
+                        hasMissing = xs.count < n
                     } else {
                         xs.reserveCapacity(sample.count)
                         for i in sample { let x = v.value[base + i]; if !x.isNaN { xs.append(x) } }
+                        hasMissing = xs.count < sample.count || containsNaN(v.value.baseAddress.map { $0 + base }, count: n)
                     }
-                    outP.value[f] = cutsFor(&xs, bins: bins)
+                    outP.value[f] = cutsFor(&xs, bins: hasMissing ? sparseBins : denseBins)
                 }
             }
         }
@@ -98,6 +110,32 @@ public struct BinCuts: Sendable, Equatable {
             offsets.append(Int32(cuts.count))
         }
         return BinCuts(cuts: cuts, offsets: offsets)
+    }
+
+    /// Whether `count` floats from `p` hold a NaN (branch-free blocks of 1024, early exit).
+    static func containsNaN(_ p: UnsafePointer<Float>?, count: Int) -> Bool {
+        guard let p else { return false }
+        var i = 0
+        while i < count {
+            let e = min(count, i + 1024)
+            var nan: UInt8 = 0
+            for k in i..<e { nan |= p[k].isNaN ? 1 : 0 }
+            if nan != 0 { return true }
+            i = e
+        }
+        return false
+    }
+
+    /// These cuts with feature `f`'s last value bin merged into the one before it (one cut fewer):
+    /// room for a missing bin when a feature sketched without missing values has 256 value bins.
+    func mergingLastBins(ofFeature f: Int) -> BinCuts {
+        let lo = Int(offsets[f]), hi = Int(offsets[f + 1])
+        guard hi - lo >= 2 else { return self }
+        var c = cuts
+        c.remove(at: hi - 2)
+        var o = offsets
+        for k in (f + 1)..<o.count { o[k] -= 1 }
+        return BinCuts(cuts: c, offsets: o)
     }
 
     /// Cuts of one feature from its non-missing values (sorted in place).

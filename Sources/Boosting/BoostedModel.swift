@@ -89,69 +89,117 @@ public struct BoostedModel: Sendable {
             throw BoostingError.invalidInput("matrix has \(matrix.columns) columns, the model expects \(featureCount)")
         }
         let n = matrix.rows
-        let base = baseMargin
-        var out = [Float](repeating: base, count: n)
-        let t = Threads.resolve(threads)
+        var out = [Float](repeating: baseMargin, count: n)
         out.withUnsafeMutableBufferPointer { ob in
-            let o = UnsafeSendable(ob)
             matrix.values.withUnsafeBufferPointer { vb in
-                let v = UnsafeSendable(vb)
-                packed.withUnsafeBufferPointer { nb in
-                    let nodes = UnsafeSendable(nb)
-                    let roots = self.roots
-                    let depths = self.depths
-                    parallelRanges(n, threads: t, minBlock: 4096) { range in
-                        guard let np = nodes.value.baseAddress, let vp = v.value.baseAddress,
-                              let op = o.value.baseAddress else { return }
-                        // Rows in sub-blocks of 64 so a block's values stay in cache across trees;
-                        // eight rows walk a tree in lockstep so their independent node loads
-                        // overlap (a single row's walk is one long dependency chain).
-                        var s = range.lowerBound
-                        while s < range.upperBound {
-                            let e = min(range.upperBound, s + 64)
-                            for (k, r) in roots.enumerated() {
-                                let steps = depths[k]
-                                var row = s
-                                while row + 8 <= e {
-                                    @inline(__always) func step(_ i: Int, _ row: Int) -> Int {
-                                        let nd = np[i]
-                                        if nd.feature < 0 { return i }
-                                        let x = vp[Int(nd.feature) * n + row]
-                                        let l = Int(nd.leftAndDefault & 0x7FFF_FFFF)
-                                        let goLeft = x.isNaN ? (nd.leftAndDefault & 0x8000_0000) != 0 : x < nd.thresholdOrValue
-                                        return goLeft ? l : l + 1
-                                    }
-                                    var i0 = Int(r), i1 = i0, i2 = i0, i3 = i0, i4 = i0, i5 = i0, i6 = i0, i7 = i0
-                                    for _ in 0..<steps {
-                                        i0 = step(i0, row); i1 = step(i1, row + 1); i2 = step(i2, row + 2); i3 = step(i3, row + 3)
-                                        i4 = step(i4, row + 4); i5 = step(i5, row + 5); i6 = step(i6, row + 6); i7 = step(i7, row + 7)
-                                    }
-                                    op[row] += np[i0].thresholdOrValue; op[row + 1] += np[i1].thresholdOrValue
-                                    op[row + 2] += np[i2].thresholdOrValue; op[row + 3] += np[i3].thresholdOrValue
-                                    op[row + 4] += np[i4].thresholdOrValue; op[row + 5] += np[i5].thresholdOrValue
-                                    op[row + 6] += np[i6].thresholdOrValue; op[row + 7] += np[i7].thresholdOrValue
-                                    row += 8
-                                }
-                                while row < e {
-                                    var i = Int(r)
-                                    while true {
-                                        let nd = np[i]
-                                        if nd.feature < 0 { op[row] += nd.thresholdOrValue; break }
-                                        let x = vp[Int(nd.feature) * n + row]
-                                        let l = Int(nd.leftAndDefault & 0x7FFF_FFFF)
-                                        let goLeft = x.isNaN ? (nd.leftAndDefault & 0x8000_0000) != 0 : x < nd.thresholdOrValue
-                                        i = goLeft ? l : l + 1
-                                    }
-                                    row += 1
-                                }
-                            }
-                            s = e
-                        }
-                    }
-                }
+                accumulate(values: vb, rows: n, featureStride: n, rowStride: 1, into: ob, threads: Threads.resolve(threads))
             }
         }
         return out
+    }
+
+    /// Margins of `rows` rows stored row-major — `values[i * featureCount + j]` is feature `j`
+    /// of row `i`, NaN = missing — written to `out[0..<rows]`. This is the layout of feature
+    /// rows built one at a time (say every candidate movie of one user when serving): no
+    /// transpose and no allocation. Same trees, same arithmetic and the same results, bit for
+    /// bit, as `predictMargins(_:)` of the transposed matrix and as `predictMargin(row:)`.
+    /// - Throws: `BoostingError.invalidInput` unless `values.count == rows * featureCount` and
+    ///   `out.count >= rows`.
+    public func predictMargins(rowMajor values: UnsafeBufferPointer<Float>, rows: Int,
+                               into out: UnsafeMutableBufferPointer<Float>, threads: Int = 0) throws {
+        let (cells, overflow) = rows.multipliedReportingOverflow(by: featureCount)
+        guard rows >= 0, !overflow, cells == values.count else {
+            throw BoostingError.invalidInput("\(values.count) values do not fill \(rows) rows × \(featureCount) features (row-major)")
+        }
+        guard out.count >= rows else {
+            throw BoostingError.invalidInput("output has room for \(out.count) predictions, \(rows) rows given")
+        }
+        guard rows > 0 else { return }
+        let base = baseMargin
+        for i in 0..<rows { out[i] = base }
+        accumulate(values: values, rows: rows, featureStride: 1, rowStride: featureCount, into: out, threads: Threads.resolve(threads))
+    }
+
+    /// Margins of `rows` rows stored row-major (see `predictMargins(rowMajor:rows:into:threads:)`).
+    public func predictMargins(rowMajor values: [Float], rows: Int, threads: Int = 0) throws -> [Float] {
+        var out = [Float](repeating: 0, count: max(0, rows))
+        try values.withUnsafeBufferPointer { vb in
+            try out.withUnsafeMutableBufferPointer { try predictMargins(rowMajor: vb, rows: rows, into: $0, threads: threads) }
+        }
+        return out
+    }
+
+    /// Predictions (probabilities for logistic) of `rows` rows stored row-major
+    /// (`values[i * featureCount + j]`; see `predictMargins(rowMajor:rows:into:threads:)`).
+    public func predict(rowMajor values: [Float], rows: Int, threads: Int = 0) throws -> [Float] {
+        var m = try predictMargins(rowMajor: values, rows: rows, threads: threads)
+        if objective == .binaryLogistic {
+            for i in 0..<m.count { m[i] = objective.transform(m[i]) }
+        }
+        return m
+    }
+
+    /// Adds every tree's leaf value to `out[i]` for rows `0..<rows`, where feature `f` of row `i`
+    /// is `values[f * featureStride + i * rowStride]` (column-major: `(rows, 1)`; row-major:
+    /// `(1, featureCount)`). Parallel over row blocks; trees are added in order for every row.
+    func accumulate(values: UnsafeBufferPointer<Float>, rows n: Int, featureStride fs: Int, rowStride rs: Int,
+                    into out: UnsafeMutableBufferPointer<Float>, threads t: Int) {
+        let o = UnsafeSendable(out)
+        let v = UnsafeSendable(values)
+        packed.withUnsafeBufferPointer { nb in
+            let nodes = UnsafeSendable(nb)
+            let roots = self.roots
+            let depths = self.depths
+            parallelRanges(n, threads: t, minBlock: 4096) { range in
+                guard let np = nodes.value.baseAddress, let vp = v.value.baseAddress,
+                      let op = o.value.baseAddress else { return }
+                // Rows in sub-blocks of 64 so a block's values stay in cache across trees;
+                // eight rows walk a tree in lockstep so their independent node loads
+                // overlap (a single row's walk is one long dependency chain).
+                var s = range.lowerBound
+                while s < range.upperBound {
+                    let e = min(range.upperBound, s + 64)
+                    for (k, r) in roots.enumerated() {
+                        let steps = depths[k]
+                        var row = s
+                        while row + 8 <= e {
+                            let x0 = vp + row * rs
+                            @inline(__always) func step(_ i: Int, _ j: Int) -> Int {
+                                let nd = np[i]
+                                if nd.feature < 0 { return i }
+                                let x = x0[Int(nd.feature) * fs + j * rs]
+                                let l = Int(nd.leftAndDefault & 0x7FFF_FFFF)
+                                let goLeft = x.isNaN ? (nd.leftAndDefault & 0x8000_0000) != 0 : x < nd.thresholdOrValue
+                                return goLeft ? l : l + 1
+                            }
+                            var i0 = Int(r), i1 = i0, i2 = i0, i3 = i0, i4 = i0, i5 = i0, i6 = i0, i7 = i0
+                            for _ in 0..<steps {
+                                i0 = step(i0, 0); i1 = step(i1, 1); i2 = step(i2, 2); i3 = step(i3, 3)
+                                i4 = step(i4, 4); i5 = step(i5, 5); i6 = step(i6, 6); i7 = step(i7, 7)
+                            }
+                            op[row] += np[i0].thresholdOrValue; op[row + 1] += np[i1].thresholdOrValue
+                            op[row + 2] += np[i2].thresholdOrValue; op[row + 3] += np[i3].thresholdOrValue
+                            op[row + 4] += np[i4].thresholdOrValue; op[row + 5] += np[i5].thresholdOrValue
+                            op[row + 6] += np[i6].thresholdOrValue; op[row + 7] += np[i7].thresholdOrValue
+                            row += 8
+                        }
+                        while row < e {
+                            var i = Int(r)
+                            while true {
+                                let nd = np[i]
+                                if nd.feature < 0 { op[row] += nd.thresholdOrValue; break }
+                                let x = vp[Int(nd.feature) * fs + row * rs]
+                                let l = Int(nd.leftAndDefault & 0x7FFF_FFFF)
+                                let goLeft = x.isNaN ? (nd.leftAndDefault & 0x8000_0000) != 0 : x < nd.thresholdOrValue
+                                i = goLeft ? l : l + 1
+                            }
+                            row += 1
+                        }
+                    }
+                    s = e
+                }
+            }
+        }
     }
 
     /// Predictions (probabilities for logistic) of every row of `matrix`.

@@ -27,7 +27,7 @@ public struct BoostingParameters: Sendable, Equatable {
     public var maxLeaves = 0
     /// Growth policy; `lossguide` needs `maxLeaves > 0` or `maxDepth > 0`.
     public var growPolicy: GrowPolicy = .depthwise
-    /// Value bins per feature (2…256; at most 255 are used, see `BinCuts`).
+    /// Value bins per feature (2…256; a feature with missing values gets at most 255, see `BinCuts`).
     public var maxBin = 256
     /// L2 regularisation on leaf weights.
     public var lambda: Double = 1

@@ -27,6 +27,16 @@ struct BoostPredictCommand: AsyncParsableCommand {
     @Option(help: "Threads (default: MOVIEREC_THREADS or all cores).")
     var threads: Int?
 
+    @Option(help: "Predict this many times and report the median time (for benchmarks).")
+    var `repeat`: Int = 1
+
+    @Flag(name: .customLong("row-major"), help: "Predict from a row-major copy of the table (the serving entry point).")
+    var rowMajor = false
+
+    func validate() throws {
+        guard (1...10_000).contains(`repeat`) else { throw ValidationError("--repeat must be in 1…10000") }
+    }
+
     func run() async throws {
         let m = try BoostedModel.load(path: model)
         let format = TableFormat.guess(path: data)
@@ -34,15 +44,24 @@ struct BoostPredictCommand: AsyncParsableCommand {
         let features = format == .csv
             ? try table.features.selecting(columns: m.featureNames, source: data)
             : try table.features.padded(toColumns: m.featureCount)
-        let start = Date()
-        let predictions = try m.predict(features, threads: Threads.resolve(threads))
-        let seconds = Date().timeIntervalSince(start)
+        let t = Threads.resolve(threads)
+        let rows = features.rows
+        let rowMajorValues: [Float] = rowMajor ? (0..<rows).flatMap { features.row($0) } : []
+        var predictions: [Float] = []
+        var times: [Double] = []
+        for _ in 0..<`repeat` {
+            let start = DispatchTime.now().uptimeNanoseconds
+            predictions = rowMajor ? try m.predict(rowMajor: rowMajorValues, rows: rows, threads: t) : try m.predict(features, threads: t)
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        let seconds = times.sorted()[times.count / 2]
         var text = ""
         text.reserveCapacity(predictions.count * 12)
         for p in predictions { text += p.description; text += "\n" }
         if let out {
             try AtomicFile.write(text, to: out)
-            FileHandle.standardError.write(Data("\(predictions.count) predictions written to \(out) (\(String(format: "%.3f", seconds)) s)\n".utf8))
+            let timing = `repeat` > 1 ? "median of \(`repeat`): \(String(format: "%.6f", seconds))" : String(format: "%.3f", seconds)
+            FileHandle.standardError.write(Data("\(predictions.count) predictions written to \(out) (\(timing) s)\n".utf8))
         } else {
             FileHandle.standardOutput.write(Data(text.utf8))
         }

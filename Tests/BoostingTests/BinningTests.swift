@@ -35,4 +35,60 @@ final class BinningTests: XCTestCase {
         let valueCounts = counts.dropLast()
         XCTAssertLessThan(Double(valueCounts.max() ?? 0), 2.0 * Double(n) / Double(valueCounts.count))
     }
+
+    /// max_bin 256 on a column without missing values gives 256 bins (as XGBoost's max_bin 256),
+    /// with the cuts at ranks k·n/256 — for the values 0…n−1 exactly the values k·n/256 — and
+    /// the last bin index 255 in use; one NaN anywhere (even outside the sketch sample) leaves
+    /// 255 value bins and bin 255 for missing.
+    func testDenseFeatureGets256BinsAtXGBoostRanks() throws {
+        let n = 256 * 40
+        var rng = SplitMix64(seed: 5)
+        var v = (0..<n).map { Float($0) }
+        for i in stride(from: n - 1, to: 0, by: -1) { v.swapAt(i, rng.nextBelow(i + 1)) }
+        let x = try FeatureMatrix(rows: n, columns: 1, columnMajor: v)
+        let cuts = BinCuts.sketch(x, maxBin: 256)
+        XCTAssertEqual(cuts.binCount(0), 256)
+        for k in 1..<256 { XCTAssertEqual(cuts.cut(0, k - 1), Float(k * 40), "cut \(k)") }
+        XCTAssertGreaterThan(cuts.cut(0, 255), Float(n - 1))
+        let b = BinnedMatrix(x, cuts: cuts)
+        XCTAssertEqual(b.cuts, cuts)
+        for i in 0..<n { XCTAssertEqual(Int(b.bins[i]), Int(v[i]) / 40) }
+
+        var w = v
+        w[n / 2 + 17] = .nan
+        let xw = try FeatureMatrix(rows: n, columns: 1, columnMajor: w)
+        // NaN in the sample (all rows), and (with probability 0.9) outside a 1000-row sample, which
+        // still has more than 256 distinct values: the sketch must see the NaN on its own.
+        for sample in [n, 1000] {
+            let c = BinCuts.sketch(xw, maxBin: 256, sampleRows: sample, seed: 1)
+            XCTAssertEqual(c.binCount(0), 255, "sample \(sample)")
+            let bw = BinnedMatrix(xw, cuts: c)
+            XCTAssertEqual(bw.cuts, c, "no bins merged: the sketch left room for missing")
+            XCTAssertEqual(bw.bins[n / 2 + 17], 255)
+            for i in 0..<n where !w[i].isNaN { XCTAssertLessThan(bw.bins[i], 255) }
+        }
+    }
+
+    /// Cuts with 256 value bins applied to a matrix whose column has a NaN: the last two value
+    /// bins merge, the NaN gets the missing bin, and every value agrees with `cuts.bin`.
+    func testForeignCutsMakeRoomForMissing() throws {
+        let n = 5_000
+        var rng = SplitMix64(seed: 8)
+        let dense = try FeatureMatrix(rows: n, columns: 2, columnMajor: (0..<(2 * n)).map { _ in Float(rng.nextUnit()) })
+        let cuts = BinCuts.sketch(dense, maxBin: 256)
+        XCTAssertEqual(cuts.binCount(0), 256)
+        XCTAssertEqual(cuts.binCount(1), 256)
+        var v = (0..<(2 * n)).map { _ in Float(rng.nextUnit() * 1.2 - 0.1) }
+        v[n + 3] = .nan  // feature 1 only
+        let other = try FeatureMatrix(rows: n, columns: 2, columnMajor: v)
+        let b = BinnedMatrix(other, cuts: cuts)
+        XCTAssertEqual(b.cuts.binCount(0), 256)
+        XCTAssertEqual(b.cuts.binCount(1), 255)
+        XCTAssertEqual(Array(b.cuts.cuts[256..<(256 + 254)]), Array(cuts.cuts[256..<(256 + 254)]))
+        XCTAssertEqual(b.bins[n + 3], 255)
+        for f in 0..<2 {
+            for i in 0..<n { XCTAssertEqual(Int(b.bins[f * n + i]), b.cuts.bin(f, v[f * n + i]), "feature \(f) row \(i)") }
+        }
+        XCTAssertTrue((0..<n).contains { b.bins[$0] == 255 }, "feature 0 keeps its bin 255")
+    }
 }

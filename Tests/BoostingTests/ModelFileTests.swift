@@ -74,4 +74,36 @@ final class ModelFileTests: XCTestCase {
             XCTAssertEqual(try m.predict(row: x.row(i)).bitPattern, batch[i].bitPattern)
         }
     }
+
+    /// The row-major entry point gives bitwise the column-major batch results and an independent
+    /// walk of every tree (`Tree.leaf`), for a row count with an incomplete 8-row group and with
+    /// missing values; wrong sizes throw.
+    func testRowMajorPathMatchesColumnMajorAndTreeWalk() throws {
+        let (m, x) = try model()
+        let rows = x.rows - 3
+        let sub = try FeatureMatrix(rows: rows, columns: x.columns,
+                                    columnMajor: (0..<x.columns).flatMap { Array(x.column($0).prefix(rows)) })
+        let rm = (0..<rows).flatMap { sub.row($0) }
+        XCTAssertTrue(rm.contains { $0.isNaN })
+        let col = try m.predictMargins(sub, threads: 1)
+        for t in [1, 2] {
+            XCTAssertEqual(try m.predictMargins(rowMajor: rm, rows: rows, threads: t).map(\.bitPattern), col.map(\.bitPattern))
+        }
+        XCTAssertEqual(try m.predict(rowMajor: rm, rows: rows).map(\.bitPattern), try m.predict(sub).map(\.bitPattern))
+        for i in 0..<rows {
+            var s = m.baseMargin
+            for t in m.trees { s += t.value[t.leaf { sub[i, $0] }] }
+            XCTAssertEqual(s.bitPattern, col[i].bitPattern, "row \(i)")
+        }
+        XCTAssertThrowsError(try m.predictMargins(rowMajor: Array(rm.dropLast()), rows: rows))
+        var small = [Float](repeating: 0, count: 2)
+        try rm.withUnsafeBufferPointer { vb in
+            try small.withUnsafeMutableBufferPointer { ob in
+                XCTAssertThrowsError(try m.predictMargins(rowMajor: UnsafeBufferPointer(rebasing: vb[0..<(3 * x.columns)]), rows: 3, into: ob))
+                try m.predictMargins(rowMajor: UnsafeBufferPointer(rebasing: vb[0..<(2 * x.columns)]), rows: 2, into: ob)
+            }
+        }
+        XCTAssertEqual(small.map(\.bitPattern), col.prefix(2).map(\.bitPattern))
+        XCTAssertEqual(try m.predictMargins(rowMajor: [], rows: 0), [])
+    }
 }
