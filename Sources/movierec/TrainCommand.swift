@@ -143,6 +143,9 @@ final class StageClock: @unchecked Sendable {
         return try body()
     }
 
+    /// Records a stage timed elsewhere (e.g. on another thread).
+    func record(_ name: String, seconds: Double) { stages.append((name, seconds)) }
+
     var total: Double { stages.reduce(0) { $0 + $1.1 } }
 }
 
