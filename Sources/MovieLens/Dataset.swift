@@ -138,28 +138,9 @@ public struct Dataset: Sendable, Equatable {
     /// split over `threads` threads.
     static func outOfRange(_ a: [Int32], _ count: Int, threads: Int = 1) -> Int32? {
         guard !a.isEmpty else { return nil }
-        let parts = splitRange(a.count, parts: threads <= 1 ? 1 : max(1, min(threads * 2, a.count >> 18)))
-        var los = [Int32](repeating: .max, count: parts.count), his = [Int32](repeating: .min, count: parts.count)
-        a.withUnsafeBufferPointer { b in
-            los.withUnsafeMutableBufferPointer { l in
-                his.withUnsafeMutableBufferPointer { h in
-                    let shared = UnsafeSendable((b, l, h))
-                    parallelFor(chunks: parts.count, threads: threads) { k in
-                        let (b, l, h) = shared.value
-                        var lo = Int32.max, hi = Int32.min
-                        for i in parts[k] {
-                            lo = Swift.min(lo, b[i])
-                            hi = Swift.max(hi, b[i])
-                        }
-                        l[k] = lo
-                        h[k] = hi
-                    }
-                }
-            }
-        }
-        let lo = los.min() ?? 0, hi = his.max() ?? 0
-        if lo < 0 { return lo }
-        if Int(hi) >= count { return hi }
+        let (lo, hi) = IdIndex.minMax(a, threads: threads)
+        if lo < 0 { return Int32(truncatingIfNeeded: lo) }
+        if hi >= Int64(count) { return Int32(truncatingIfNeeded: hi) }
         return nil
     }
 

@@ -82,8 +82,9 @@ struct IdIndex: Sendable {
         splitRange(count, parts: threads <= 1 ? 1 : max(1, min(threads * 4, count >> 17)))
     }
 
-    /// Smallest and largest value of `a` as Int64 (`(Int64.max, Int64.min)` when empty).
-    private static func minMax<T: FixedWidthInteger>(_ a: [T], threads: Int) -> (Int64, Int64) {
+    /// Smallest and largest value of `a` as Int64 (`(Int64.max, Int64.min)` when empty): a
+    /// min/max reduction (no early exit) the compiler vectorises, long arrays split over `threads`.
+    static func minMax<T: FixedWidthInteger>(_ a: [T], threads: Int) -> (Int64, Int64) {
         let parts = blocks(a.count, threads: threads)
         var los = [Int64](repeating: .max, count: parts.count), his = [Int64](repeating: .min, count: parts.count)
         a.withUnsafeBufferPointer { src in

@@ -202,27 +202,14 @@ public enum CrossValidation {
             BinnedMatrix(data.train, cuts: BinCuts.sketch(data.train, maxBin: cp.maxBin, sampleRows: cp.sketchRows,
                                                           seed: seed, threads: threads), threads: threads)
         }
-        let names = data.train.names
-        let jobs: [(BoostingParameters, [Float])] = [(cp, data.trainLike), (rp, data.trainRating)]
-        var models: [Result<BoostedModel, Error>?] = [nil, nil]
-        var seconds: [Double] = [0, 0]
-        models.withUnsafeMutableBufferPointer { buf in
-            seconds.withUnsafeMutableBufferPointer { sec in
-                let out = UnsafeSendable(buf), secs = UnsafeSendable(sec)
-                parallelFor(chunks: 2, threads: concurrent ? 2 : 1) { j in
-                    let start = DispatchTime.now().uptimeNanoseconds
-                    out.value[j] = Result {
-                        try BoostedModel.train(binned: binned, featureNames: names, labels: jobs[j].1, parameters: jobs[j].0).model
-                    }
-                    secs.value[j] = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                }
-            }
-        }
-        timer.add("classifier", seconds[0])
-        timer.add("regressor", seconds[1])
+        let pair = try ModelPairTraining.train(binned: binned, featureNames: data.train.names,
+                                               jobs: [.init(parameters: cp, labels: data.trainLike, name: "classifier"),
+                                                      .init(parameters: rp, labels: data.trainRating, name: "regressor")],
+                                               concurrent: concurrent)
+        timer.add("classifier", pair.seconds[0])
+        timer.add("regressor", pair.seconds[1])
         reporter.advance(1)
-        guard let cr = models[0], let rr = models[1] else { throw RecommenderError.training("a model did not train") }
-        let classifier = try wrap { try cr.get() }, regressor = try wrap { try rr.get() }
+        let classifier = pair.models[0], regressor = pair.models[1]
         let (p, r) = try timer.measure("predict") {
             try wrap { (try classifier.predict(data.test, threads: threads), try regressor.predict(data.test, threads: threads)) }
         }

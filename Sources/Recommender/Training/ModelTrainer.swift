@@ -136,30 +136,14 @@ public enum ModelTrainer {
                                                                      seed: seed, threads: threads), threads: threads)
             }
         }
-        let names = data.train.names
-        var models: [Result<BoostedModel, Error>?] = [nil, nil]
-        var seconds: [Double] = [0, 0]
-        progress.stage("classifier + regressor", total: cp.rounds + rp.rounds) {
-            models.withUnsafeMutableBufferPointer { buf in
-                seconds.withUnsafeMutableBufferPointer { sec in
-                    let out = UnsafeSendable(buf), secs = UnsafeSendable(sec)
-                    parallelFor(chunks: 2, threads: concurrent ? 2 : 1) { j in
-                        let start = DispatchTime.now().uptimeNanoseconds
-                        out.value[j] = Result {
-                            do {
-                                return try BoostedModel.train(binned: binned, featureNames: names, labels: jobs[j].1,
-                                                              parameters: jobs[j].0, progress: { _, _ in progress.advance(1) }).model
-                            } catch { throw RecommenderError.training("\(jobs[j].2): \(error)") }
-                        }
-                        secs.value[j] = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                    }
-                }
-            }
+        let pair = try progress.stage("classifier + regressor", total: cp.rounds + rp.rounds) {
+            try ModelPairTraining.train(binned: binned, featureNames: data.train.names,
+                                        jobs: jobs.map { ModelPairTraining.Job(parameters: $0.0, labels: $0.1, name: $0.2) },
+                                        concurrent: concurrent, advance: { progress.advance(1) })
         }
-        timer.add("classifier", seconds[0])
-        timer.add("regressor", seconds[1])
-        guard let c = models[0], let r = models[1] else { throw RecommenderError.training("a model did not train") }
-        return (try c.get(), try r.get())
+        timer.add("classifier", pair.seconds[0])
+        timer.add("regressor", pair.seconds[1])
+        return (pair.models[0], pair.models[1])
     }
 
     /// Mean genre-average row of each genre cluster's members (users without ratings have the
