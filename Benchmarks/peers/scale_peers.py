@@ -14,8 +14,8 @@ process wall, CPU (user + sys, all threads) and peak RSS. Inside, each side also
 the stage alone (excluding process start and reading its input), which the ratios use:
   parse     `movierec data bench-parse DIR --cache` (median of 3 parses of ratings + movies + tags, and
             the binary-cache load) vs pandas.read_csv of ratings.csv, movies.csv and tags.csv (median of 3);
-  gbdt      the pipeline's like-classifier (120 rounds, depth 6, eta 0.12, 0.8/0.8 sampling,
-            min_child_weight 5, max_bin 256) on the feature matrix of `movierec features export --fold 1`
+  gbdt      the pipeline's like-classifier (60 rounds, depth 6, eta 0.2, 0.8/0.8 sampling,
+            min_child_weight 5, max_bin 64) on the feature matrix of `movierec features export --fold 1`
             (the `rating` column dropped): `movierec boost train` (train_seconds: sketch + binning +
             boosting, no CSV parsing) vs xgboost hist (DMatrix + train) and lightgbm (Dataset + train,
             num_leaves 63, max_depth 6); test AUC of each. Above --gbdt-max-rows training rows, every
@@ -56,7 +56,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 SIZES = {"1m": (1_000_000, 6040, 3706), "10m": (10_000_000, 69878, 10677)}
 ALL_STAGES = ["parse", "gbdt", "kmeans", "tfidf", "pipeline", "als"]
 # As EvaluationOptions / the pipeline's classifier.
-GBDT = dict(rounds=120, depth=6, eta=0.12, subsample=0.8, colsample=0.8, min_child_weight=5.0, max_bin=256, seed=42)
+GBDT = dict(rounds=60, depth=6, eta=0.2, subsample=0.8, colsample=0.8, min_child_weight=5.0, max_bin=64, seed=42)
 ALS = dict(factors=64, iterations=15, regularization=30.0, alpha=1.0)  # implicit: CG with its default 3 steps
 KMEANS = dict(k=8, n_init=10, max_iter=300, minibatch_above=50_000, mb_batch=1024, mb_n_init=3, mb_max_iter=100, seed=0)
 # Genres.latest: the fixed genre vocabulary MovieRec uses for the ml-latest CSV layout (column order).
@@ -64,12 +64,7 @@ LATEST_GENRES = ["Action", "Adventure", "Animation", "Children", "Comedy", "Crim
                  "Film-Noir", "Horror", "IMAX", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller", "War", "Western"]
 
 
-def loadavg():
-    try:
-        with open("/proc/loadavg") as f:
-            return " ".join(f.read().split()[:3])
-    except OSError:
-        return "n/a"
+from peerutil import loadavg  # noqa: E402  (shared with the other peer scripts)
 
 
 # ---------------------------------------------------------------------------------------------

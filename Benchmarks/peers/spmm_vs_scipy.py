@@ -63,12 +63,7 @@ def timed(fn, repeat, warmup=True):
     return float(np.median(times)), float(np.median(cpu))
 
 
-def loadavg():
-    try:
-        with open("/proc/loadavg") as f:
-            return " ".join(f.read().split()[:3])
-    except OSError:
-        return "n/a"
+from peerutil import loadavg  # noqa: E402  (shared with the other peer scripts)
 
 
 def main():

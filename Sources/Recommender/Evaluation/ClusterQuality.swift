@@ -60,14 +60,19 @@ public struct ClusterQuality: Sendable, Equatable {
             name: "genre", matrix: "users × genres average rating", users: rated.count, features: x.cols, k: k,
             options: options, start: start,
             fit: { miniBatch in
-                miniBatch
-                    ? try MiniBatchKMeans(k: k, nInit: min(options.nInit, 3), seed: seed, backend: backend, threads: threads).fit(x)
-                    : try KMeans(k: k, nInit: options.nInit, maxIter: options.maxIter, seed: seed, backend: backend,
-                                 threads: threads).fit(x)
+                try clusterer(miniBatch: miniBatch, k: k, options: options, seed: seed, backend: backend, threads: threads).fit(x)
             },
             silhouette: { labels, sample in
                 try Silhouette.score(x, labels: labels, sampleSize: sample, seed: seed, backend: backend, threads: threads)
             })
+    }
+
+    /// Mini-batch KMeans (at most 3 seedings) or Lloyd KMeans with the options' restarts.
+    static func clusterer(miniBatch: Bool, k: Int, options: ClusterQualityOptions, seed: UInt64, backend: Backend,
+                          threads: Int?) -> any KMeansFitting {
+        miniBatch
+            ? MiniBatchKMeans(k: k, nInit: min(options.nInit, 3), seed: seed, backend: backend, threads: threads)
+            : KMeans(k: k, nInit: options.nInit, maxIter: options.maxIter, seed: seed, backend: backend, threads: threads)
     }
 
     /// Model 3: KMeans of users on the sparse users × movies ratings (`UserMovieMatrix`).
@@ -83,10 +88,7 @@ public struct ClusterQuality: Sendable, Equatable {
             name: "ratings", matrix: "users × movies \(what) (sparse)", users: rated.count, features: x.cols, k: k,
             options: options, start: start,
             fit: { miniBatch in
-                miniBatch
-                    ? try MiniBatchKMeans(k: k, nInit: min(options.nInit, 3), seed: seed, backend: backend, threads: threads).fit(x)
-                    : try KMeans(k: k, nInit: options.nInit, maxIter: options.maxIter, seed: seed, backend: backend,
-                                 threads: threads).fit(x)
+                try clusterer(miniBatch: miniBatch, k: k, options: options, seed: seed, backend: backend, threads: threads).fit(x)
             },
             silhouette: { labels, sample in
                 try Silhouette.score(x, labels: labels, sampleSize: sample, seed: seed, backend: backend, threads: threads)
