@@ -270,29 +270,14 @@ def peer_kmeans(data, by, threads):
 
 
 def peer_tfidf(data, top):
-    import csv
-    from collections import defaultdict
     import numpy as np
     import sklearn
     from sklearn.feature_extraction.text import TfidfVectorizer
     sys.path.insert(0, HERE)
-    from tfidf_vs_sklearn import WORD, YEAR  # the same tokenisation as the list-by-list comparison
-    with open(os.path.join(data, "movies.csv"), newline="", encoding="utf-8") as f:
-        movies = sorted((int(r["movieId"]), r["title"], r["genres"]) for r in csv.DictReader(f))
-    raw_tags = defaultdict(list)
-    path = os.path.join(data, "tags.csv")
-    if os.path.exists(path):
-        with open(path, newline="", encoding="utf-8") as f:
-            for r in csv.DictReader(f):
-                raw_tags[int(r["movieId"])].append(r["tag"])
+    from tfidf_vs_sklearn import read_movies_and_tags, tokenise  # the list-by-list comparison's documents
+    movies, raw_tags = read_movies_and_tags(data)
     t = _cpu_wall()
-    docs = []
-    for mid, title, genres in movies:
-        toks = [] if genres == "(no genres listed)" else ["_".join(g.lower().split()) for g in genres.split("|") if g]
-        toks += WORD.findall(YEAR.sub("", title.rstrip()).lower())
-        for tag in raw_tags.get(mid, ()):
-            toks += WORD.findall(tag.lower())
-        docs.append(toks)
+    _, docs = tokenise(movies, raw_tags)
     vec = TfidfVectorizer(analyzer=lambda d: d, smooth_idf=True, dtype=np.float32)
     x = vec.fit_transform(docs).tocsr()
     xt = x.T.tocsc()

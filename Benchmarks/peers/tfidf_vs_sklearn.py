@@ -33,7 +33,8 @@ def loadavg():
         return f.read().strip()
 
 
-def documents(data):
+def read_movies_and_tags(data):
+    """(movieId, title, genres) sorted by id, and each movie's raw tags (tags.csv when present)."""
     movies = []
     with open(os.path.join(data, "movies.csv"), newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f):
@@ -45,6 +46,11 @@ def documents(data):
         with open(path, newline="", encoding="utf-8") as f:
             for row in csv.DictReader(f):
                 tags[int(row["movieId"])].append(row["tag"])
+    return movies, tags
+
+
+def tokenise(movies, tags):
+    """MovieRec's documents: one token per genre, title words without the year, tag words."""
     ids, docs = [], []
     for mid, title, genres in movies:
         toks = []
@@ -58,6 +64,11 @@ def documents(data):
             toks += WORD.findall(t.lower())
         ids.append(mid)
         docs.append(toks)
+    return ids, docs
+
+
+def documents(data):
+    ids, docs = tokenise(*read_movies_and_tags(data))
     return np.array(ids), docs
 
 

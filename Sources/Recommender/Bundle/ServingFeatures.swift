@@ -129,12 +129,7 @@ struct ServingFeatures: Sendable {
                 throw BinaryFormatError.invalid("cluster labels do not match \(u) users and k = \(kg)/\(kr)")
             }
             let raw = try UserMovieMatrix.build(catalog.ratingsDataset(), values: .raw)
-            let c = ClusterContext(
-                genreLabels: gl, ratingLabels: rl,
-                genreAffinity: try ClusterMovieAffinity(ratings: raw, assignments: gl, k: kg, shrinkage: o.clusterShrinkage,
-                                                        likeThreshold: o.likeThreshold, threads: 1),
-                ratingAffinity: try ClusterMovieAffinity(ratings: raw, assignments: rl, k: kr, shrinkage: o.clusterShrinkage,
-                                                         likeThreshold: o.likeThreshold, threads: 1))
+            let c = try ClusterContext(raw: raw, genreLabels: gl, genreClusters: kg, ratingLabels: rl, ratingClusters: kr, options: o)
             let found = affinityChecksum(c)
             guard found == expected else {
                 throw BinaryFormatError.invalid("the cluster × movie affinity rebuilt from the stored ratings does not match the trained one (CRC \(BundleError.hex(found)) ≠ \(BundleError.hex(expected)))")

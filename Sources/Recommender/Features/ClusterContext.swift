@@ -31,13 +31,8 @@ struct ClusterContext {
         let genreMatrix = UserGenreMatrix(sub).matrix
         let genreModel = try KMeans(k: kg, nInit: options.clusterRestarts, maxIter: options.clusterIterations, seed: seed, threads: 1).fit(genreMatrix)
         let ratingModel = try KMeans(k: kr, nInit: options.clusterRestarts, maxIter: options.clusterIterations, seed: seed &+ 1, threads: 1).fit(centred)
-        let like = options.likeThreshold
-        return ClusterContext(
-            genreLabels: genreModel.labels, ratingLabels: ratingModel.labels,
-            genreAffinity: try ClusterMovieAffinity(ratings: raw, assignments: genreModel.labels, k: kg,
-                                                    shrinkage: options.clusterShrinkage, likeThreshold: like, threads: 1),
-            ratingAffinity: try ClusterMovieAffinity(ratings: raw, assignments: ratingModel.labels, k: kr,
-                                                     shrinkage: options.clusterShrinkage, likeThreshold: like, threads: 1))
+        return try ClusterContext(raw: raw, genreLabels: genreModel.labels, genreClusters: kg,
+                                  ratingLabels: ratingModel.labels, ratingClusters: kr, options: options)
     }
 
     /// (cluster, shrunk mean rating, shrunk like rate) of user `u` and movie `m` under the genre clustering.
@@ -55,5 +50,19 @@ struct ClusterContext {
         let c = Int(labels[u])
         guard c >= 0, c < a.k else { return (.nan, .nan, .nan) }
         return (Float(c), a.rating.shrunkMeans[c, m], a.like.shrunkMeans[c, m])
+    }
+}
+
+extension ClusterContext {
+    /// The context of given cluster labels: both cluster × movie affinities from the raw
+    /// users × movies ratings, shrunk and thresholded as `options` say.
+    init(raw: SparseMatrix, genreLabels: [Int32], genreClusters kg: Int, ratingLabels: [Int32], ratingClusters kr: Int,
+         options: FeatureOptions) throws {
+        self.init(
+            genreLabels: genreLabels, ratingLabels: ratingLabels,
+            genreAffinity: try ClusterMovieAffinity(ratings: raw, assignments: genreLabels, k: kg, shrinkage: options.clusterShrinkage,
+                                                    likeThreshold: options.likeThreshold, threads: 1),
+            ratingAffinity: try ClusterMovieAffinity(ratings: raw, assignments: ratingLabels, k: kr, shrinkage: options.clusterShrinkage,
+                                                     likeThreshold: options.likeThreshold, threads: 1))
     }
 }

@@ -93,13 +93,8 @@ struct HybridStageOne: Sendable {
         let als = ALSRanker(model: model, history: lists)
         let popularity = PopularityRanker.fit(lists, likeThreshold: options.features.likeThreshold)
         let raw = try lists.sparseMatrix()
-        let f = options.features
-        let clusters = ClusterContext(
-            genreLabels: genreLabels, ratingLabels: ratingLabels,
-            genreAffinity: try ClusterMovieAffinity(ratings: raw, assignments: genreLabels, k: kg, shrinkage: f.clusterShrinkage,
-                                                    likeThreshold: f.likeThreshold, threads: 1),
-            ratingAffinity: try ClusterMovieAffinity(ratings: raw, assignments: ratingLabels, k: kr, shrinkage: f.clusterShrinkage,
-                                                     likeThreshold: f.likeThreshold, threads: 1))
+        let clusters = try ClusterContext(raw: raw, genreLabels: genreLabels, genreClusters: kg,
+                                          ratingLabels: ratingLabels, ratingClusters: kr, options: options.features)
         let catalogue = popularity.catalogue
         let movies = dataset.movieCount
         let inCatalogue = (0..<movies).filter { catalogue[$0] }.map { Int32($0) }
