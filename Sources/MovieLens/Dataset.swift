@@ -138,7 +138,13 @@ public struct Dataset: Sendable, Equatable {
     /// split over `threads` threads.
     static func outOfRange(_ a: [Int32], _ count: Int, threads: Int = 1) -> Int32? {
         guard !a.isEmpty else { return nil }
-        let (lo, hi) = IdIndex.minMax(a, threads: threads)
+        return outOfRange(bounds: IdIndex.minMax(a, threads: threads), count)
+    }
+
+    /// `outOfRange` of a column whose smallest and largest values are `bounds` (`lo > hi`: empty).
+    static func outOfRange(bounds: (Int64, Int64), _ count: Int) -> Int32? {
+        let (lo, hi) = bounds
+        guard lo <= hi else { return nil }
         if lo < 0 { return Int32(truncatingIfNeeded: lo) }
         if hi >= Int64(count) { return Int32(truncatingIfNeeded: hi) }
         return nil
@@ -190,8 +196,10 @@ public struct Dataset: Sendable, Equatable {
     /// Throws `DatasetError.inconsistent` naming the first violated invariant.
     public func validate() throws { try validate(threads: 1) }
 
-    /// `validate()` with the scans of the rating columns on `threads` threads.
-    func validate(threads: Int) throws {
+    /// `validate()` with the scans of the rating columns on `threads` threads. `ratingBounds`:
+    /// the smallest and largest rating user and movie index when the caller has them already
+    /// (the cache decoder notes them while writing the columns), instead of scanning again.
+    func validate(threads: Int, ratingBounds: (user: (Int64, Int64), movie: (Int64, Int64))? = nil) throws {
         func fail(_ what: String) -> DatasetError { .inconsistent(what) }
         let u = userCount, m = movieCount, r = ratingCount, t = tagCount
         guard ratingUser.count == r, ratingMovie.count == r, ratingTime.count == r else { throw fail("rating columns have different lengths") }
@@ -204,8 +212,10 @@ public struct Dataset: Sendable, Equatable {
         guard u <= Int(Int32.max), m <= Int(Int32.max) else { throw fail("too many users or movies") }
         for i in 1..<max(1, u) where userIds[i - 1] >= userIds[i] { throw fail("user ids are not strictly increasing at index \(i)") }
         for i in 1..<max(1, m) where movieIds[i - 1] >= movieIds[i] { throw fail("movie ids are not strictly increasing at index \(i)") }
-        if let x = Dataset.outOfRange(ratingUser, u, threads: threads) { throw fail("rating user index \(x) out of range") }
-        if let x = Dataset.outOfRange(ratingMovie, m, threads: threads) { throw fail("rating movie index \(x) out of range") }
+        let userBounds = ratingBounds?.user ?? IdIndex.minMax(ratingUser, threads: threads)
+        let movieBounds = ratingBounds?.movie ?? IdIndex.minMax(ratingMovie, threads: threads)
+        if let x = Dataset.outOfRange(bounds: userBounds, u) { throw fail("rating user index \(x) out of range") }
+        if let x = Dataset.outOfRange(bounds: movieBounds, m) { throw fail("rating movie index \(x) out of range") }
         if let x = Dataset.outOfRange(tagUser, u) { throw fail("tag user index \(x) out of range") }
         if let x = Dataset.outOfRange(tagMovie, m) { throw fail("tag movie index \(x) out of range") }
         let allowed: UInt32 = genreNames.count >= 32 ? UInt32.max : (UInt32(1) << UInt32(genreNames.count)) - 1

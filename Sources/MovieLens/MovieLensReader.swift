@@ -124,7 +124,8 @@ public enum MovieLensReader {
         let file = try MappedFile(ratingsPath)
         let (ratings, report) = try file.withBytes { b -> (RawRatings, FileReport) in
             let start = try dataStart(b, path: ratingsPath, header: layout.header ? "userId,movieId,rating,timestamp" : nil)
-            return RatingsParser.parse(b, from: start.offset, firstLine: start.line, layout: layout, threads: threads)
+            return RatingsParser.parse(b, from: start.offset, firstLine: start.line, layout: layout, threads: threads,
+                                       prefault: file.isMapped)
         }
         guard report.read > 0 else { throw MovieLensError.emptyFile(path: ratingsPath) }
         return (ratings, report)

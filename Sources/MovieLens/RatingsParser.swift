@@ -44,8 +44,10 @@ struct RawRatings: Sendable {
 /// 3. the general path, which applies the documented rules to anything else (spaces, signs, a bad
 ///    value, a wrong field count…) and either keeps the row or names the reason for dropping it.
 enum RatingsParser {
+    /// `prefault`: `bytes` is a file mapping not yet in the page tables; each chunk populates
+    /// its pages on the thread that counts its lines (`Prefault.read`).
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, firstLine: Int, layout: ReleaseLayout,
-                      threads: Int, chunkBytes: Int = 4 << 20) -> (RawRatings, FileReport) {
+                      threads: Int, chunkBytes: Int = 4 << 20, prefault: Bool = false) -> (RawRatings, FileReport) {
         var report = FileReport(file: layout.ratingsFile)
         guard start < bytes.count else { return (RawRatings(firstLine: firstLine), report) }
         // About `chunkBytes` per chunk, at most 8 chunks per thread (one chunk with one thread).
@@ -55,6 +57,7 @@ enum RatingsParser {
         newlines.withUnsafeMutableBufferPointer { nl in
             let out = UnsafeSendable(nl), src = UnsafeSendable(bytes)
             parallelFor(chunks: ranges.count, threads: threads) { c in
+                if prefault { Prefault.read(UnsafeRawPointer(src.value.baseAddress), ranges[c]) }
                 out.value[c] = Lines.countNewlines(src.value, in: ranges[c])
             }
         }

@@ -196,6 +196,79 @@ final class CacheTests: XCTestCase {
         }
     }
 
+    func testIntsWithBoundsGivesTheColumnAndItsNaiveMinAndMaxForEveryEncoding() throws {
+        // Long enough for the parallel decode (ColumnReader.parallelMinimum rows), in every
+        // encoding: runs, offsets of 1, 2 and 4 bytes, the native layout; and an empty column.
+        let n = ColumnReader.parallelMinimum * 3 + 17
+        let columns: [[Int32]] = [
+            (0..<n).map { Int32($0 / 1000) - 3 },                       // runs (sorted users)
+            (0..<n).map { Int32(($0 &* 7919) % 200) + 5 },              // 1-byte offsets
+            (0..<n).map { Int32(($0 &* 7919) % 60_000) - 1 },           // 2-byte offsets
+            (0..<n).map { Int32(($0 &* 104_729) % 3_000_000) * 500 },   // 4-byte offsets
+            (0..<n).map { $0 % 2 == 0 ? Int32.min + Int32($0 % 9) : Int32.max - Int32($0 % 5) },  // native
+            [],
+        ]
+        var w = BinaryWriter()
+        for c in columns { ColumnCodec.write(ints: c, to: &w) }
+        for threads in [1, 2, 3] {
+            try w.data.withUnsafeBytes { raw in
+                var r = ColumnReader(raw, section: "bounds", threads: threads)
+                for (k, c) in columns.enumerated() {
+                    let (values, bounds) = try r.intsWithBounds(Int32.self, "c\(k)")
+                    XCTAssertEqual(values, c, "column \(k), \(threads) threads")
+                    let naive = c.isEmpty ? (Int64.max, Int64.min) : (Int64(c.min() ?? 0), Int64(c.max() ?? 0))
+                    XCTAssertEqual(bounds.0, naive.0, "column \(k) minimum, \(threads) threads")
+                    XCTAssertEqual(bounds.1, naive.1, "column \(k) maximum, \(threads) threads")
+                }
+                XCTAssertEqual(r.remaining, 0)
+            }
+        }
+    }
+
+    func testCacheWithAnOutOfRangeRatingIndexIsRejected() throws {
+        // The cache decoder checks the rating index columns with the bounds it notes while
+        // decoding (validate() no longer scans them): a file whose user or movie column points
+        // past the users/movies — in the run-length (users) or packed (movies) encoding — must
+        // be refused, whatever the checksums say.
+        let dir = try tempDir()
+        let rows = 3000
+        func dataset(user: (Int) -> Int32, movie: (Int) -> Int32) -> Dataset {
+            Dataset(format: .latestCSV, userIds: (1...30).map { Int64($0) }, movieIds: (1...100).map { Int64($0 * 10) },
+                    ratingUser: (0..<rows).map(user), ratingMovie: (0..<rows).map(movie),
+                    ratingValue: [Float](repeating: 4, count: rows), ratingTime: (0..<rows).map { Int64(1_000_000_000 + $0) },
+                    titles: [String](repeating: "t", count: 100), years: [Int16](repeating: 1999, count: 100),
+                    genres: [UInt32](repeating: 0, count: 100), genreNames: [])
+        }
+        let good = dataset(user: { Int32($0 / 100) }, movie: { Int32($0 % 100) })
+        let cases: [(String, Dataset)] = [
+            ("good", good),
+            ("user index = user count (runs)", dataset(user: { $0 == rows - 1 ? 30 : Int32($0 / 100) }, movie: { Int32($0 % 100) })),
+            ("negative user index (runs)", dataset(user: { $0 == 0 ? -1 : Int32($0 / 100) }, movie: { Int32($0 % 100) })),
+            ("movie index = movie count (packed)", dataset(user: { Int32($0 / 100) }, movie: { $0 == 1234 ? 100 : Int32($0 % 100) })),
+            ("negative movie index (packed)", dataset(user: { Int32($0 / 100) }, movie: { $0 == 77 ? -1 : Int32($0 % 100) })),
+        ]
+        for (name, d) in cases {
+            let result = LoadResult(dataset: d, report: CleaningReport(format: .latestCSV, directory: dir.path, files: [:]))
+            let data = CacheFile.encode(producer: "test", format: .latestCSV, sources: [],
+                                        sections: try DatasetCodec.sections(of: result))
+            let path = dir.appendingPathComponent("c.bin").path
+            try data.write(to: URL(fileURLWithPath: path))
+            let file = try CacheFile.open(path: path)
+            defer { close(file.fd) }
+            for threads in [1, 2] {
+                let mapped = try CacheFile.mapBody(file, threads: threads)
+                let decoded = Result { try withExtendedLifetime(mapped) { try DatasetCodec.decode(mapped.body, header: file.header, threads: threads) } }
+                if name == "good" {
+                    XCTAssertEqual(try decoded.get().dataset, d, "\(threads) threads")
+                } else {
+                    XCTAssertThrowsError(try decoded.get(), "\(name), \(threads) threads") { error in
+                        XCTAssertTrue("\(error)".contains("out of range"), "\(name): \(error)")
+                    }
+                }
+            }
+        }
+    }
+
     // MARK: staleness
 
     func testChangedSourceMakesTheCacheStale() throws {

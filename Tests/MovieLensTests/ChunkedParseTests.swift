@@ -24,6 +24,27 @@ final class ChunkedParseTests: XCTestCase {
                 XCTAssertEqual(manyReport, oneReport)
             }
         }
+        // The same file memory-mapped and populated chunk by chunk by the parsing threads
+        // (`prefault`, as `MovieLensReader` does for large files): identical rows and report.
+        let mapped = try MappedFile(path, mapAtLeast: 1)
+        XCTAssertTrue(mapped.isMapped)
+        let (one, oneReport) = try bytes.withUnsafeBufferPointer { b in
+            let start = try MovieLensReader.dataStart(b, path: path, header: header ? "userId,movieId,rating,timestamp" : nil)
+            return RatingsParser.parse(b, from: start.offset, firstLine: start.line, layout: layout, threads: 1)
+        }
+        try mapped.withBytes { b in
+            let start = try MovieLensReader.dataStart(b, path: path, header: header ? "userId,movieId,rating,timestamp" : nil)
+            for (threads, chunk) in [(1, 4 << 20), (2, 5000), (3, 65_536)] {
+                let (many, manyReport) = RatingsParser.parse(b, from: start.offset, firstLine: start.line, layout: layout,
+                                                             threads: threads, chunkBytes: chunk, prefault: true)
+                XCTAssertEqual(many.user, one.user, "mapped, threads \(threads) chunk \(chunk)")
+                XCTAssertEqual(many.movie, one.movie)
+                XCTAssertEqual(many.value, one.value)
+                XCTAssertEqual(many.time, one.time)
+                XCTAssertEqual(many.droppedLines, one.droppedLines)
+                XCTAssertEqual(manyReport, oneReport)
+            }
+        }
     }
 
     func testSeedRatingsInManyChunks() throws {

@@ -239,6 +239,7 @@ enum CacheFile {
             let body = mapped.body
             let crcs = file.header.chunkChecksums
             parallelFor(chunks: chunks.count, threads: threads) { i in
+                Prefault.read(body.baseAddress, chunks[i])
                 out.value[i] = ChunkHash.hash(UnsafeRawBufferPointer(rebasing: body[chunks[i]])) != crcs[i]
             }
         }
@@ -251,8 +252,9 @@ enum CacheFile {
     }
 }
 
-/// A cache file mapped read-only (pre-faulted with `MAP_POPULATE` on Linux): the body's bytes
-/// come straight from the page cache, with no copy and no freshly zeroed memory. Unmapped on
+/// A cache file mapped read-only: the body's bytes come straight from the page cache, with no
+/// copy and no freshly zeroed memory (`mapBody` populates the page tables chunk by chunk on the
+/// threads that verify the checksums, instead of `MAP_POPULATE` on one thread). Unmapped on
 /// deinit. (The cache is replaced by atomic rename, never rewritten in place, so the mapped file
 /// does not change under the reader.)
 final class MappedBody: @unchecked Sendable {
@@ -268,12 +270,7 @@ final class MappedBody: @unchecked Sendable {
             body = UnsafeRawBufferPointer(start: nil, count: 0)
             return
         }
-        #if os(Linux)
-        let flags = MAP_PRIVATE | MAP_POPULATE
-        #else
-        let flags = MAP_PRIVATE
-        #endif
-        guard let p = mmap(nil, fileLength, PROT_READ, flags, fd, 0), p != MAP_FAILED else {
+        guard let p = mmap(nil, fileLength, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
             throw BinaryFormatError.invalid("cannot map the cache: \(String(cString: strerror(errno)))")
         }
         base = p

@@ -189,12 +189,26 @@ struct ColumnReader {
     }
 
     mutating func ints<T: FixedWidthInteger & BitwiseCopyable>(_: T.Type, _ what: String, allowRuns: Bool = true) throws -> [T] {
+        try decodeInts(T.self, what, allowRuns: allowRuns, bounds: false).values
+    }
+
+    /// `ints` and the smallest and largest value decoded as Int64 (`(Int64.max, Int64.min)` for
+    /// an empty column), noted while the column is written — no second pass over it (the cache
+    /// checks its rating index columns this way).
+    mutating func intsWithBounds<T: FixedWidthInteger & BitwiseCopyable>(_: T.Type, _ what: String) throws -> ([T], (Int64, Int64)) {
+        let (values, bounds) = try decodeInts(T.self, what, allowRuns: true, bounds: true)
+        return (values, bounds ?? IdIndex.minMax(values, threads: threads))
+    }
+
+    private mutating func decodeInts<T: FixedWidthInteger & BitwiseCopyable>(
+        _: T.Type, _ what: String, allowRuns: Bool, bounds: Bool
+    ) throws -> (values: [T], bounds: (Int64, Int64)?) {
         let stored = try scalar(UInt64.self, what + " count")
-        guard stored > 0 else { return [] }
+        guard stored > 0 else { return ([], nil) }
         let width = try scalar(UInt8.self, what + " width")
         if width == ColumnCodec.runsWidth, allowRuns {
             guard stored <= UInt64(maxCount) else { throw truncated(what) }
-            return try runs(T.self, Int(stored), what)
+            return try runs(T.self, Int(stored), what, bounds: bounds)
         }
         // Every other encoding takes at least one byte per element.
         guard stored <= UInt64(remaining) else { throw truncated(what) }
@@ -205,19 +219,21 @@ struct ColumnReader {
                 throw BinaryFormatError.invalid("\(section).\(what): element size \(stride), expected \(MemoryLayout<T>.stride)")
             }
             try align(what)
-            return try raw(T.self, n, what)
+            return (try raw(T.self, n, what), nil)
         }
         let base = try scalar(Int64.self, what + " base")
         try align(what)
         switch width {
-        case 1: return try widen(UInt8.self, n, base, what)
-        case 2: return try widen(UInt16.self, n, base, what)
-        case 4: return try widen(UInt32.self, n, base, what)
+        case 1: return try widen(UInt8.self, n, base, what, bounds: bounds)
+        case 2: return try widen(UInt16.self, n, base, what, bounds: bounds)
+        case 4: return try widen(UInt32.self, n, base, what, bounds: bounds)
         default: throw BinaryFormatError.invalid("\(section).\(what): unknown column width \(width)")
         }
     }
 
-    private mutating func runs<T: FixedWidthInteger & BitwiseCopyable>(_: T.Type, _ n: Int, _ what: String) throws -> [T] {
+    private mutating func runs<T: FixedWidthInteger & BitwiseCopyable>(
+        _: T.Type, _ n: Int, _ what: String, bounds: Bool
+    ) throws -> (values: [T], bounds: (Int64, Int64)?) {
         let values = try ints(T.self, what + " run values", allowRuns: false)
         let lengths = try ints(UInt64.self, what + " run lengths", allowRuns: false)
         guard values.count == lengths.count else { throw BinaryFormatError.invalid("\(section).\(what): \(values.count) run values, \(lengths.count) lengths") }
@@ -236,7 +252,7 @@ struct ColumnReader {
             at += Int(l)
         }
         let threads = n >= ColumnReader.parallelMinimum ? self.threads : 1
-        return [T](unsafeUninitializedCapacity: n) { buf, count in
+        let out = [T](unsafeUninitializedCapacity: n) { buf, count in
             HugePages.advise(buf)
             guard let base = buf.baseAddress else { count = 0; return }
             let out = UnsafeSendable(base)
@@ -245,36 +261,62 @@ struct ColumnReader {
             }
             count = n
         }
+        // Every run is at least one element long, so the column holds exactly the run values.
+        return (out, bounds ? IdIndex.minMax(values, threads: 1) : nil)
     }
 
-    private mutating func widen<U: FixedWidthInteger, T: FixedWidthInteger>(_: U.Type, _ n: Int, _ base: Int64, _ what: String) throws -> [T] {
+    private mutating func widen<U: FixedWidthInteger, T: FixedWidthInteger>(
+        _: U.Type, _ n: Int, _ base: Int64, _ what: String, bounds: Bool
+    ) throws -> (values: [T], bounds: (Int64, Int64)?) {
         let size = MemoryLayout<U>.size
         guard n <= remaining / size else { throw truncated(what) }
         let start = offset
         let src = bytes
         let threads = n >= ColumnReader.parallelMinimum ? self.threads : 1
+        // Blocks of rows (as `parallelRanges` makes them), each with its own min/max slot.
+        let blocks = splitRange(n, parts: max(1, min(threads * 4, n / (ColumnReader.parallelMinimum / 4))))
+        var los = [T](repeating: .max, count: blocks.count), his = [T](repeating: .min, count: blocks.count)
         let out = [T](unsafeUninitializedCapacity: n) { buf, count in
             HugePages.advise(buf)
             guard let p = src.baseAddress.map({ $0 + start }) else { count = 0; return }
             if Int(bitPattern: p) % MemoryLayout<U>.alignment == 0 {
                 // Aligned (the cache body always is): a typed loop the compiler vectorises, on
-                // `threads` threads over disjoint rows.
+                // `threads` threads over disjoint rows; with `bounds`, a min/max of what is written.
                 let typed = UnsafeSendable(UnsafeRawPointer(p).assumingMemoryBound(to: U.self))
                 let dst = UnsafeSendable(buf)
-                parallelRanges(n, threads: threads, minBlock: ColumnReader.parallelMinimum / 4) { rows in
-                    let typed = typed.value, dst = dst.value
-                    for i in rows { dst[i] = T(truncatingIfNeeded: base &+ Int64(truncatingIfNeeded: U(littleEndian: typed[i]))) }
+                los.withUnsafeMutableBufferPointer { l in
+                    his.withUnsafeMutableBufferPointer { h in
+                        let slots = UnsafeSendable((l, h))
+                        parallelFor(chunks: blocks.count, threads: threads) { b in
+                            let typed = typed.value, dst = dst.value
+                            if bounds {
+                                var lo = T.max, hi = T.min
+                                for i in blocks[b] {
+                                    let v = T(truncatingIfNeeded: base &+ Int64(truncatingIfNeeded: U(littleEndian: typed[i])))
+                                    dst[i] = v
+                                    lo = Swift.min(lo, v)
+                                    hi = Swift.max(hi, v)
+                                }
+                                slots.value.0[b] = lo
+                                slots.value.1[b] = hi
+                            } else {
+                                for i in blocks[b] { dst[i] = T(truncatingIfNeeded: base &+ Int64(truncatingIfNeeded: U(littleEndian: typed[i]))) }
+                            }
+                        }
+                    }
                 }
             } else {
                 for i in 0..<n {
                     let u = U(littleEndian: src.loadUnaligned(fromByteOffset: start + i * size, as: U.self))
                     buf[i] = T(truncatingIfNeeded: base &+ Int64(truncatingIfNeeded: u))
                 }
+                if bounds, n > 0 { los[0] = buf.min() ?? .max; his[0] = buf.max() ?? .min }
             }
             count = n
         }
         offset += n * size
-        return out
+        guard bounds, n > 0, let lo = los.min(), let hi = his.max() else { return (out, nil) }
+        return (out, (Int64(truncatingIfNeeded: lo), Int64(truncatingIfNeeded: hi)))
     }
 
     private mutating func raw<T: BitwiseCopyable>(_: T.Type, _ n: Int, _ what: String) throws -> [T] {

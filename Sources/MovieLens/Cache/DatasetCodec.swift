@@ -64,15 +64,17 @@ enum DatasetCodec {
         var tagText: [String] = [], tagUser: [Int32] = [], tagMovie: [Int32] = [], tagTime: [Int64] = []
         var imdb: [Int64] = [], tmdb: [Int64] = []
         var report: CleaningReport?
+        // Smallest and largest rating user and movie index, noted while decoding (for validate).
+        var userBounds = (Int64.max, Int64.min), movieBounds = (Int64.max, Int64.min)
 
         // The four rating columns (almost all of the bytes) are decoded one after the other,
         // each on all threads; then the small sections, one per thread.
         // Each task writes only its own variables and its own error slot.
         let wide = 4
         let tasks: [() throws -> Void] = [
-            { var r = try reader("ratings.user", threads: threads); ratingUser = try r.ints(Int32.self, "ratingUser"); try finish(r) },
+            { var r = try reader("ratings.user", threads: threads); (ratingUser, userBounds) = try r.intsWithBounds(Int32.self, "ratingUser"); try finish(r) },
             { var r = try reader("ratings.time", threads: threads); ratingTime = try r.ints(Int64.self, "ratingTime"); try finish(r) },
-            { var r = try reader("ratings.movie", threads: threads); ratingMovie = try r.ints(Int32.self, "ratingMovie"); try finish(r) },
+            { var r = try reader("ratings.movie", threads: threads); (ratingMovie, movieBounds) = try r.intsWithBounds(Int32.self, "ratingMovie"); try finish(r) },
             { var r = try reader("ratings.value", threads: threads); ratingValue = try r.floats("ratingValue"); try finish(r) },
             {
                 var r = try reader("tags")
@@ -143,7 +145,7 @@ enum DatasetCodec {
             tagUser: tagUser, tagMovie: tagMovie, tagText: tagText, tagTime: tagTime,
             imdbIds: imdb, tmdbIds: tmdb
         )
-        do { try dataset.validate(threads: threads) } catch {
+        do { try dataset.validate(threads: threads, ratingBounds: (userBounds, movieBounds)) } catch {
             throw BinaryFormatError.invalid("cached dataset is inconsistent: \(error)")
         }
         return LoadResult(dataset: dataset, report: report)
