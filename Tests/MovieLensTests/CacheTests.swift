@@ -200,14 +200,14 @@ final class CacheTests: XCTestCase {
         // Long enough for the parallel decode (ColumnReader.parallelMinimum rows), in every
         // encoding: runs, offsets of 1, 2 and 4 bytes, the native layout; and an empty column.
         let n = ColumnReader.parallelMinimum * 3 + 17
-        let columns: [[Int32]] = [
-            (0..<n).map { Int32($0 / 1000) - 3 },                       // runs (sorted users)
-            (0..<n).map { Int32(($0 &* 7919) % 200) + 5 },              // 1-byte offsets
-            (0..<n).map { Int32(($0 &* 7919) % 60_000) - 1 },           // 2-byte offsets
-            (0..<n).map { Int32(($0 &* 104_729) % 3_000_000) * 500 },   // 4-byte offsets
-            (0..<n).map { $0 % 2 == 0 ? Int32.min + Int32($0 % 9) : Int32.max - Int32($0 % 5) },  // native
-            [],
-        ]
+        let runs: [Int32] = (0..<n).map { (i: Int) -> Int32 in Int32(i / 1000) - 3 }                  // runs (sorted users)
+        let bytes: [Int32] = (0..<n).map { (i: Int) -> Int32 in Int32((i &* 7919) % 200) + 5 }         // 1-byte offsets
+        let shorts: [Int32] = (0..<n).map { (i: Int) -> Int32 in Int32((i &* 7919) % 60_000) - 1 }     // 2-byte offsets
+        let words: [Int32] = (0..<n).map { (i: Int) -> Int32 in Int32((i &* 104_729) % 3_000_000) * 500 }  // 4-byte offsets
+        let native: [Int32] = (0..<n).map { (i: Int) -> Int32 in
+            i % 2 == 0 ? Int32.min + Int32(i % 9) : Int32.max - Int32(i % 5)
+        }
+        let columns: [[Int32]] = [runs, bytes, shorts, words, native, []]
         var w = BinaryWriter()
         for c in columns { ColumnCodec.write(ints: c, to: &w) }
         for threads in [1, 2, 3] {
