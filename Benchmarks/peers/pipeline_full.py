@@ -23,7 +23,7 @@ stack has the algorithm; every difference is listed in DIFFERENCES and printed w
                 user liked in the validation slice (negatives kept at rate 0.3), then stage 1 refitted
                 on all ratings;
     notebook    the notebook hybrid: a classifier on the earlier part, weight and clustering tuned on
-                the validation slice (grid 0 … 16), the classifier refitted on all ratings.
+                300 seeded validation users (grid 0 … 16), paired with the classifier above.
   evaluate    (as `movierec evaluate`)
     cv          5 shuffled outer folds: the features above (test rows from the training folds) and
                 both boosters, AUC and RMSE;
@@ -32,7 +32,8 @@ stack has the algorithm; every difference is listed in DIFFERENCES and printed w
     topn        the per-user temporal split (last n // 5 ratings are test); popularity, ALS, the
                 classifier ranker (every unseen catalogue movie scored), the notebook hybrid and the
                 two-stage hybrid fitted on the training period; NDCG@10 over users with a relevant
-                test movie.
+                test movie (classifier and notebook hybrid: a seeded sample of 50 of them, the
+                weight tuned on 50 validation users, as MovieRec's evaluation does).
 """
 import argparse
 import json
@@ -296,10 +297,14 @@ def fit_classifier(d, rows, seed, threads):
     return model, Context(d, rows, seed)
 
 
-def notebook_hybrid(d, rows, seed, threads):
-    """Tunes (clustering, weight) on the validation slice of `rows`; returns them."""
+def notebook_hybrid(d, rows, seed, threads, tuning_users=300):
+    """Tunes (clustering, weight) on the validation slice of `rows` over `tuning_users` seeded users
+    with a liked validation movie (MovieRec's default 300); returns (NDCG, clustering, weight)."""
     early, late = temporal_split(d, rows)
     users, rel, catalogue = relevant_of(d, early, late)
+    if len(users) > tuning_users:
+        pick = np.sort(np.random.default_rng(seed).choice(len(users), tuning_users, replace=False))
+        users, rel = users[pick], [rel[i] for i in pick]
     model, ctx = fit_classifier(d, early, seed, threads)
     scores = classifier_scores(d, ctx, model, users, catalogue, seen_lists(d, early), threads)
     best = (-1.0, 0, 0.0)
@@ -329,13 +334,14 @@ class StageOne:
         self.cluster_order = [np.argsort(-self.ctx.clike[c], axis=1, kind="stable")[:, :400] for c in range(2)]
 
     def candidates(self, d, users):
-        ids, scores = self.als.recommend(users, self.seen[users], N=150, filter_already_liked_items=True)
+        ids, scores = self.als.recommend(users, self.seen[users], N=min(150, d.movies), filter_already_liked_items=True)
         rows = []
         for i, u in enumerate(users):
             seen = set(self.seen.indices[self.seen.indptr[u]:self.seen.indptr[u + 1]])
             cand = {}
             for rank, (m, s) in enumerate(zip(ids[i], scores[i])):
-                cand[int(m)] = [s, rank, 1]
+                if m >= 0 and np.isfinite(s):
+                    cand[int(m)] = [s, rank, 1]
             for c in range(2):
                 added = 0
                 for m in self.cluster_order[c][self.ctx.labels[c][u]]:
@@ -459,11 +465,15 @@ def topn(d, seed, threads):
     als, x = fit_als(d, train, 64, 15, threads)
     ids, _ = als.recommend(users, x[users], N=10, filter_already_liked_items=True)
     out["als"] = ndcg(ids, rel)
+    # As MovieRec's TopNOptions.classifierUsers: the classifier and the notebook hybrid (which score
+    # every catalogue movie) on a seeded sample of 50 evaluated users, the weight tuned on 50.
     model, ctx = fit_classifier(d, train, seed, threads)
-    scores = classifier_scores(d, ctx, model, users, catalogue, seen, threads)
-    out["classifier"] = ndcg(top10(scores), rel)
-    _, c, w = notebook_hybrid(d, train, seed, threads)
-    out["notebook_hybrid"] = ndcg(top10(scores + w * ctx.clike[c][ctx.labels[c][users]]), rel)
+    pick = np.sort(np.random.default_rng(seed).choice(len(users), min(50, len(users)), replace=False))
+    cu, crel = users[pick], [rel[i] for i in pick]
+    scores = classifier_scores(d, ctx, model, cu, catalogue, seen, threads)
+    out["classifier"] = ndcg(top10(scores), crel)
+    _, c, w = notebook_hybrid(d, train, seed, threads, tuning_users=50)
+    out["notebook_hybrid"] = ndcg(top10(scores + w * ctx.clike[c][ctx.labels[c][cu]]), crel)
     del scores
     out["hybrid"] = two_stage(d, train, seed, threads, users, rel)
     return out
@@ -482,7 +492,8 @@ def run(directory, folds, seed, threads):
     clock("train: similar movies (TF-IDF)", tfidf_neighbours, d)
     clock("train: ALS", fit_als, d, everything, 64, 15, threads)
     clock("train: two-stage hybrid", two_stage, d, everything, seed, threads)
-    clock("train: notebook hybrid", lambda: (notebook_hybrid(d, everything, seed, threads), fit_classifier(d, everything, seed, threads)))
+    # The notebook hybrid pairs the tuned weight with the classifier trained above (as MovieRec's `train`).
+    clock("train: notebook hybrid", notebook_hybrid, d, everything, seed, threads)
     # evaluate (as `movierec evaluate`)
     auc, rmse = clock("evaluate: cv", cross_validation, d, folds, seed, threads)
     clock("evaluate: clusters", cluster_quality, d, seed)
