@@ -372,9 +372,10 @@ class StageOne:
             cols += [c.clike[i][lab, m], c.cmean[i][lab, m], c.craters[i][lab, m]]
         g = d.genre_dense[m]
         count = np.maximum(g.sum(axis=1), 1)
+        best = np.where(g > 0, c.genre_dev[u], -np.inf).max(axis=1)
+        best[~np.isfinite(best)] = np.nan  # movies without a genre: missing, as in MovieRec
         cols += [c.mn[m], c.movie_mean[m], c.movie_like[m], c.un[u], c.user_mean[u], c.user_like[u], d.years[m],
-                 (c.genre_dev[u] * g).sum(axis=1) / count, np.where(g > 0, c.genre_dev[u], -np.inf).max(axis=1),
-                 (c.genre_share[u] * g).sum(axis=1) / count, cand[:, 4]]
+                 (c.genre_dev[u] * g).sum(axis=1) / count, best, (c.genre_share[u] * g).sum(axis=1) / count, cand[:, 4]]
         return np.column_stack(cols).astype(np.float32)
 
 
