@@ -3,7 +3,17 @@
 
     python3 Benchmarks/peers/pipeline_vs_python.py --movierec .build/release/movierec \
         --data ../shared/data/ml-latest-small [--folds 5] [--seed 42] [--threads 2] [--json]
+        [--no-stage-detail] [--legacy]
 
+Default: both sides do the same stages, each side in child processes measured from outside by
+`/usr/bin/time -v` (wall, CPU of every thread, peak RSS). MovieRec runs `pipeline` (the whole-
+pipeline row), then `train --verbose` and `evaluate --json` alone for the per-stage rows (skip them
+with --no-stage-detail); Python runs Benchmarks/peers/pipeline_full.py (its doc lists the stages and
+DIFFERENCES the few places where the Python stack lacks MovieRec's algorithm). Printed: one row per
+stage with wall, CPU and RSS of both sides and the ratios MovieRec / Python, the quality of both
+(CV AUC / RMSE, NDCG@10 per ranker), and what differs. Peers run with OMP_WAIT_POLICY=PASSIVE.
+
+--legacy: the earlier comparison below, where the Python side does fewer stages than MovieRec.
 Python side, on the ml-latest CSV layout, wall clock per stage:
   load      pandas reads ratings.csv, movies.csv, tags.csv;
   features  per outer fold: user/movie count, shrunk mean, std, like rate, year, genre one-hots and the
@@ -273,17 +283,117 @@ def python_pipeline(data, folds, seed, threads):
     return t, quality
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--movierec", default=".build/release/movierec")
-    ap.add_argument("--data", default="data/ml-latest-small")
-    ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--seed", type=int, default=42)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--json", action="store_true")
-    a = ap.parse_args()
-    if not os.path.exists(os.path.join(a.data, "ratings.csv")):
-        sys.exit(f"pipeline_vs_python.py: {a.data} has no ratings.csv (the Python side reads the ml-latest CSV layout)")
+TIME_FIELDS = {"wall": "Elapsed (wall clock) time (h:mm:ss or m:ss)", "user": "User time (seconds)",
+               "sys": "System time (seconds)", "rss": "Maximum resident set size (kbytes)"}
+# MovieRec's `train --verbose` stages summed into the Python side's train stages.
+TRAIN_STAGES = [
+    ("train: features", ["features"]),
+    ("train: classifier + regressor", ["binning", "classifier + regressor"]),
+    ("train: similar movies (TF-IDF)", ["similar movies"]),
+    ("train: ALS", ["ALS"]),
+    ("train: two-stage hybrid", ["hybrid: training candidates", "hybrid: stage-2 booster"]),
+    ("train: notebook hybrid", ["notebook hybrid"]),
+]
+EVALUATE_STAGES = [("evaluate: cv", "cv"), ("evaluate: clusters", "clusters"), ("evaluate: topn", "topn")]
+STAGE_LOG = re.compile(r"stage (.+?): wall ([0-9.]+) s, cpu ([0-9.]+) s, peak rss ([0-9.]+) MB")
+
+
+def timed(cmd, env=None):
+    """Runs cmd under /usr/bin/time -v: (stdout, stderr, {wall, cpu, rss_mb})."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as t:
+        p = subprocess.run(["/usr/bin/time", "-v", "-o", t.name] + cmd, capture_output=True, text=True, env=env)
+        report = t.read()
+    if p.returncode != 0:
+        sys.exit(f"failed ({p.returncode}): {' '.join(cmd)}\n{p.stderr[-3000:]}")
+    f = {k: (re.search(re.escape(v) + r":\s*(\S+)", report) or [None, "0"])[1] for k, v in TIME_FIELDS.items()}
+    wall = sum(float(x) * 60 ** i for i, x in enumerate(reversed(f["wall"].split(":"))))
+    return p.stdout, p.stderr, {"wall": wall, "cpu": float(f["user"]) + float(f["sys"]), "rss_mb": int(f["rss"]) / 1024}
+
+
+def ratio(a, b):
+    return f"{a / b:.2f}" if a is not None and b else "–"
+
+
+def num(x, spec=".1f"):
+    return "–" if x is None else format(x, spec)
+
+
+def full_comparison(a):
+    """Same stages on both sides, each side a child process measured from outside; per-stage rows."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE")
+    before = loadavg()
+    with tempfile.TemporaryDirectory() as tmp:
+        common = ["--data", a.data, "--threads", str(a.threads), "--quiet"]
+        out, _, ours = timed([a.movierec, "pipeline", *common, "--out", os.path.join(tmp, "p"), "--folds", str(a.folds),
+                              "--seed", str(a.seed), "--json"])
+        pipeline = json.loads(out)
+        print(f"movierec pipeline: {ours['wall']:.1f} s wall, {ours['cpu']:.1f} CPU-s, {ours['rss_mb']:.0f} MB", file=sys.stderr)
+        detail = {}
+        if not a.no_stage_detail:
+            _, err, train = timed([a.movierec, "train", *common, "--out", os.path.join(tmp, "t"), "--seed", str(a.seed), "--verbose"])
+            for m in STAGE_LOG.finditer(err):
+                detail[m.group(1)] = {"wall": float(m.group(2)), "cpu": float(m.group(3)), "rss_mb": float(m.group(4))}
+            out, _, evaluate = timed([a.movierec, "evaluate", *common, "--folds", str(a.folds), "--seed", str(a.seed), "--json"])
+            ev_seconds = json.loads(out).get("seconds", {})
+            print(f"movierec train: {train['wall']:.1f} s, {train['cpu']:.1f} CPU-s; evaluate: {evaluate['wall']:.1f} s, "
+                  f"{evaluate['cpu']:.1f} CPU-s", file=sys.stderr)
+        py_json = os.path.join(tmp, "python.json")
+        _, _, theirs = timed([sys.executable, os.path.join(here, "pipeline_full.py"), a.data, "--folds", str(a.folds),
+                              "--seed", str(a.seed), "--threads", str(a.threads), "--json", py_json], env=env)
+        with open(py_json) as f:
+            py = json.load(f)
+    after = loadavg()
+    stages = {s["stage"]: s for s in py["stages"]}
+    rows = [("load + validate", {"wall": pipeline.get("seconds", {}).get("validate")}, stages.get("load"))]
+    if detail:
+        for name, parts in TRAIN_STAGES:
+            got = [detail[p] for p in parts if p in detail]
+            mine = {"wall": sum(g["wall"] for g in got), "cpu": sum(g["cpu"] for g in got)} if got else {}
+            rows.append((name, mine, stages.get(name)))
+        py_train = [s for s in py["stages"] if s["stage"].startswith("train: ")]
+        rows.append(("train (whole command)", train, {"wall": sum(s["wall"] for s in py_train), "cpu": sum(s["cpu"] for s in py_train)}))
+        for name, key in EVALUATE_STAGES:
+            rows.append((name, {"wall": ev_seconds.get(key)}, stages.get(name)))
+        py_ev = [s for s in py["stages"] if s["stage"].startswith("evaluate: ")]
+        rows.append(("evaluate (whole command)", evaluate, {"wall": sum(s["wall"] for s in py_ev), "cpu": sum(s["cpu"] for s in py_ev)}))
+    rows.append(("whole pipeline", ours, theirs))
+    ev = pipeline.get("evaluation", {})
+    topn = {m: v.get("ndcg") for m, v in ev.get("topn", {}).items() if isinstance(v, dict)}
+    result = {"data": a.data, "folds": a.folds, "threads": a.threads, "loadavg_before": before, "loadavg_after": after,
+              "ratings": py["ratings"], "rows": [{"stage": n, "movierec": m, "python": p} for n, m, p in rows],
+              "movierec_quality": {"auc": ev.get("classifier", {}).get("auc", {}).get("mean"),
+                                   "rmse": ev.get("regressor", {}).get("rmse", {}).get("mean"), "ndcg": topn},
+              "python_quality": py["quality"], "differences": py["differences"]}
+    if a.json:
+        print(json.dumps(result, indent=2))
+        return
+    print(f"data {a.data} ({py['ratings']:,} ratings, {py['users']:,} users, {py['movies']:,} movies), {a.folds} folds, "
+          f"{a.threads} threads each side; load average {before} -> {after}")
+    print("Same stages on both sides (MovieRec: pipeline, and train / evaluate alone for the stage rows; "
+          "Python: Benchmarks/peers/pipeline_full.py). Ratios are MovieRec / Python (< 1: MovieRec cheaper).")
+    print()
+    print("| stage | MovieRec wall s | Python wall s | wall ratio | MovieRec CPU s | Python CPU s | CPU ratio | RSS MB (MovieRec / Python) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    for name, m, p in rows:
+        m, p = m or {}, p or {}
+        rss = f"{m['rss_mb']:.0f} / {p['rss_mb']:.0f}" if "rss_mb" in m and "rss_mb" in p and name.endswith(("command)", "pipeline")) else ""
+        print(f"| {name} | {num(m.get('wall'))} | {num(p.get('wall'))} | {ratio(m.get('wall'), p.get('wall'))} | "
+              f"{num(m.get('cpu'))} | {num(p.get('cpu'))} | {ratio(m.get('cpu'), p.get('cpu'))} | {rss} |")
+    q, pq = result["movierec_quality"], py["quality"]
+    print()
+    print(f"quality: CV AUC {num(q['auc'], '.4f')} / {num(pq['auc'], '.4f')}, RMSE {num(q['rmse'], '.4f')} / {num(pq['rmse'], '.4f')}; NDCG@10 "
+          + ", ".join(f"{k} {num(q['ndcg'].get(k), '.4f')} / {num(pq.get('ndcg_' + k), '.4f')}"
+                      for k in ("popularity", "als", "classifier", "notebook_hybrid", "hybrid")) + " (MovieRec / Python)")
+    print("differences (what is not the same work):")
+    for line in py["differences"]:
+        print(f"  - {line}")
+    print("  - MovieRec's stage rows come from separate `train --verbose` and `evaluate --json` runs (in the pipeline they "
+          "overlap); evaluate reports wall seconds per stage only; Python's stage CPU is its process CPU over the stage")
+
+
+def legacy(a):
+    """The earlier comparison: fewer Python stages than MovieRec's pipeline (see the module doc)."""
     before = loadavg()
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
@@ -318,6 +428,28 @@ def main():
           f"popularity NDCG@10 {quality['popularity_ndcg']:.4f}; MovieRec ALS NDCG@10 {result['movierec_als_ndcg']})")
     print("   " + ", ".join(f"{k} {v:.2f}" for k, v in py_stages.items()))
     print(f"python / movierec  {theirs / ours:7.2f}x")
+
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--movierec", default=".build/release/movierec")
+    ap.add_argument("--data", default="data/ml-latest-small")
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--legacy", action="store_true",
+                    help="the earlier comparison: Python does fewer stages (no MF/cluster features, classifier rankers, hybrids)")
+    ap.add_argument("--no-stage-detail", action="store_true",
+                    help="skip MovieRec's separate train/evaluate runs (only the whole-pipeline row)")
+    a = ap.parse_args()
+    if not os.path.exists(os.path.join(a.data, "ratings.csv")):
+        sys.exit(f"pipeline_vs_python.py: {a.data} has no ratings.csv (the Python side reads the ml-latest CSV layout)")
+    if a.legacy:
+        legacy(a)
+    else:
+        full_comparison(a)
 
 
 if __name__ == "__main__":

@@ -51,6 +51,9 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Write a self-contained HTML report with charts to this file.")
     var report: String?
 
+    @Option(name: .customLong("scale-curve"), help: "Add the scale curve of this Benchmarks/scale/curve.py --json file to the --report.")
+    var scaleCurve: String?
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -60,6 +63,7 @@ struct EvaluateCommand: AsyncParsableCommand {
         do { _ = try EvaluationStage.parseList(stages) } catch { throw ValidationError("--stages: \(error)") }
         if let sampleUsers, sampleUsers < 0 { throw ValidationError("--sample-users must be ≥ 0 (0 = all users)") }
         if let report, report.isEmpty { throw ValidationError("--report needs a file name") }
+        if scaleCurve != nil && report == nil { throw ValidationError("--scale-curve needs --report (the curve is a section of the report)") }
     }
 
     /// The evaluation settings the flags describe.
@@ -78,8 +82,9 @@ struct EvaluateCommand: AsyncParsableCommand {
         let progress = output.start()
         defer { (progress as? TerminalProgress)?.close() }
         do {
+            let curve = try scaleCurve.map(ScaleCurve.load(path:))
             let out = try EvaluateRun.run(data: data, options: try options(), json: json, report: report, progress: progress,
-                                          command: CommandLine.arguments.joined(separator: " "))
+                                          command: CommandLine.arguments.joined(separator: " "), scaleCurve: curve)
             (progress as? TerminalProgress)?.close()
             print(out, terminator: "")
         } catch {
@@ -95,10 +100,10 @@ enum EvaluateRun {
     /// Loads `data`, evaluates, writes the report when asked, and returns the text to print
     /// (the table, or the JSON document).
     static func run(data: String, options: FullEvaluationOptions, json: Bool, report: String?,
-                    progress: any ProgressReporter, command: String? = nil) throws -> String {
+                    progress: any ProgressReporter, command: String? = nil, scaleCurve: ScaleCurve? = nil) throws -> String {
         let summary = try evaluate(data: data, options: options, progress: progress)
         if let report {
-            try HTMLReport.write(summary, context: ReportContext.current(command: command), to: report)
+            try HTMLReport.write(summary, context: ReportContext.current(command: command), scaleCurve: scaleCurve, to: report)
             progress.note("report written to \(report)")
         }
         return json ? EvaluationReport.json(summary).rendered() + "\n" : EvaluationPrinting.text(summary)

@@ -22,6 +22,19 @@ final class SynthTests: SynthTestCase {
         }
     }
 
+    /// Many more blocks than ring slots, more workers than cores: the writer must still emit the
+    /// blocks in order (the ring of `BlockStreamer` wraps around several times).
+    func testRingOfBlocksKeepsTheOrderWithManyBlocksAndThreads() throws {
+        let (a, _) = try synth(Self.small, threads: 1, blockRatings: 700)
+        let (b, summary) = try synth(Self.small, threads: 3, blockRatings: 700)
+        XCTAssertEqual(summary.ratings, Self.small.ratings)
+        for file in ["ratings.csv", "tags.csv"] {
+            XCTAssertEqual(try bytes(a, file), try bytes(b, file), "\(file) differs between 1 and 3 threads with 40+ blocks")
+        }
+        let (c, _) = try synth(Self.small, threads: 2)
+        XCTAssertEqual(try bytes(a, "ratings.csv"), try bytes(c, "ratings.csv"))
+    }
+
     func testDifferentSeedsDiffer() throws {
         var other = Self.small
         other.seed = 8
@@ -212,6 +225,30 @@ final class SynthTests: SynthTestCase {
         assertClean(load.report, files: ["ratings", "movies"])
         XCTAssertEqual(load.dataset.ratingCount, 30 * 40 - 7)
         XCTAssertEqual(load.report.files["tags"]?.read, 0)
+    }
+
+    /// The digit-pair formatter against Swift's own decimal description.
+    func testByteSinkIntegersMatchTheNaiveFormatting() {
+        var values: [Int64] = [0, 1, 9, 10, 11, 99, 100, 101, 999, 1_000, 828_124_615, 1_537_799_250, Int64.max]
+        var p: Int64 = 1
+        while p <= Int64.max / 10 {
+            values += [p - 1, p, p + 1]
+            p *= 10
+        }
+        var g = SplitMix64(seed: 3)
+        for _ in 0..<20_000 {
+            let bits = g.nextBelow(63) + 1
+            values.append(Int64(truncatingIfNeeded: g.next() >> UInt64(64 - bits)))
+        }
+        let s = ByteSink(capacity: 16)  // grows as it goes
+        var expected = ""
+        for v in values {
+            s.int(v); s.comma()
+            expected += String(v) + ","
+        }
+        s.int(-5)
+        expected += "0"
+        XCTAssertEqual(String(decoding: s.bytes, as: UTF8.self), expected)
     }
 
     func testByteSinkFormatsLikeMovieLens() {

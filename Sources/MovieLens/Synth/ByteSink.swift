@@ -9,12 +9,32 @@ final class ByteSink {
     private var capacity: Int
     private(set) var count = 0
 
+    /// "00" "01" … "99": two digits per division by 100.
+    private let digitPairs: UnsafeMutablePointer<UInt8>
+    /// 10⁰ … 10¹⁹.
+    private let powersOfTen: UnsafeMutablePointer<UInt64>
+
     init(capacity: Int) {
         self.capacity = max(64, capacity)
         storage = .allocate(capacity: self.capacity)
+        digitPairs = .allocate(capacity: 200)
+        for i in 0..<100 {
+            digitPairs[2 * i] = UInt8(48 + i / 10)
+            digitPairs[2 * i + 1] = UInt8(48 + i % 10)
+        }
+        powersOfTen = .allocate(capacity: 20)
+        var p: UInt64 = 1
+        for i in 0..<20 {
+            powersOfTen[i] = p
+            p = p &* 10
+        }
     }
 
-    deinit { storage.deallocate() }
+    deinit {
+        storage.deallocate()
+        digitPairs.deallocate()
+        powersOfTen.deallocate()
+    }
 
     /// The bytes written so far (valid until the next write).
     var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: storage, count: count) }
@@ -54,17 +74,27 @@ final class ByteSink {
     func int(_ value: Int64) {
         reserve(20)
         var v = UInt64(max(0, value))
-        var digits = 1
-        var probe = v
-        while probe >= 10 { probe /= 10; digits += 1 }
-        var i = count + digits - 1
-        repeat {
-            let q = v / 10
-            storage[i] = UInt8(truncatingIfNeeded: v &- q &* 10) &+ 48
-            i -= 1
+        // Digits from the bit length (log10 2 ≈ 1233 / 4096), corrected by one comparison.
+        let bits = 64 - (v | 1).leadingZeroBitCount
+        var digits = (bits &* 1233) >> 12
+        if v | 1 >= powersOfTen[digits] { digits &+= 1 }  // (v | 1: zero has one digit)
+        var i = count &+ digits
+        while v >= 100 {
+            let q = v / 100
+            let r = Int(truncatingIfNeeded: v &- q &* 100) &* 2
+            i &-= 2
+            storage[i] = digitPairs[r]
+            storage[i &+ 1] = digitPairs[r &+ 1]
             v = q
-        } while v != 0
-        count += digits
+        }
+        if v >= 10 {
+            let r = Int(truncatingIfNeeded: v) &* 2
+            storage[i &- 2] = digitPairs[r]
+            storage[i &- 1] = digitPairs[r &+ 1]
+        } else {
+            storage[i &- 1] = UInt8(truncatingIfNeeded: v) &+ 48
+        }
+        count &+= digits
     }
 
     /// `value` zero-padded to at least `width` digits (IMDb ids are written `0114709`).

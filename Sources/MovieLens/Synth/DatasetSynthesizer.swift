@@ -18,10 +18,12 @@ import Runtime
 /// vocabulary with ml-latest-small's shares. About 10% of users tag, one tag in ~27 ratings.
 ///
 /// **Determinism and speed**: users are cut into fixed blocks of about 256 Ki ratings; blocks
-/// are generated in parallel into byte buffers (each user from its own seeded stream) and
-/// written in block order, so the bytes depend only on the parameters and the seed, never on
-/// the thread count. Memory is O(users + movies) plus the buffers of one wave of blocks.
-/// Files are written into a temporary directory beside `directory`, flushed, then renamed.
+/// are generated in parallel into a ring of byte buffers (each user from its own seeded stream)
+/// while the calling thread writes the finished ones in block order (`BlockStreamer`), so the
+/// bytes depend only on the parameters and the seed, never on the thread count, and writing
+/// overlaps generation. Memory is O(users + movies) plus the ring's 2 × threads + 2 buffers.
+/// Files are written into a temporary directory beside `directory` (their writeback to disk
+/// started as they grow, see `StreamFile`), flushed, then renamed.
 public enum DatasetSynthesizer {
     /// Ratings per generation block (fixed, so output does not depend on threads).
     static let defaultBlockRatings = 1 << 18

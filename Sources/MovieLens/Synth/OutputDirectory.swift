@@ -62,11 +62,20 @@ final class OutputDirectory {
 }
 
 /// One output file written with large `write(2)` calls and flushed by `close()`.
+///
+/// Every `writebackChunk` bytes the file asks the kernel to start writing the new bytes to disk
+/// (`posix_fadvise(DONTNEED)` starts asynchronous writeback of dirty pages; pages still being
+/// written stay cached). Without it nothing reaches the disk before `close()`'s `fsync` (the
+/// kernel's background writeback starts only at 10% of memory dirty), which then waits for the
+/// whole file — about a third of the wall time of a 25M-rating `data synth`.
 final class StreamFile {
     let path: String
     let shownAs: String
     private var fd: Int32
     private(set) var bytesWritten: Int64 = 0
+    /// Bytes before this offset have had their writeback started.
+    private var writebackStarted: Int64 = 0
+    static let writebackChunk: Int64 = 16 << 20
 
     init(path: String, shownAs: String) throws {
         self.path = path
@@ -96,6 +105,11 @@ final class StreamFile {
             offset += n
         }
         bytesWritten += Int64(raw.count)
+        if bytesWritten - writebackStarted >= Self.writebackChunk {
+            // Only a hint: a failure leaves the flushing to fsync.
+            _ = posix_fadvise(fd, off_t(writebackStarted), off_t(bytesWritten - writebackStarted), POSIX_FADV_DONTNEED)
+            writebackStarted = bytesWritten
+        }
     }
 
     /// Flushes the file to disk and closes it.

@@ -21,6 +21,10 @@ public struct LineChart: SVGChart {
     public var xScale: AxisScale?
     public var yScale: AxisScale?
     public var diagonal: Bool
+    /// Draw a dot at every point (off by default: ROC curves have hundreds).
+    public var markers = false
+    /// Series from this index on are drawn dashed (reference lines after the measured ones).
+    public var dashedFrom = Int.max
     public var width: Double = 480
     public var height: Double = 420
 
@@ -66,7 +70,12 @@ public struct LineChart: SVGChart {
         }
         for (i, s) in series.enumerated() {
             let pts = zip(s.x, s.y).filter { $0.0.isFinite && $0.1.isFinite }.map { (area.x($0.0, xs), area.y($0.1, ys)) }
-            c.polyline(pts, stroke: Palette.colour(i), width: 2.5, cssClass: "series")
+            let dashed = i >= dashedFrom
+            c.polyline(pts, stroke: Palette.colour(i), width: dashed ? 1.5 : 2.5, dash: dashed ? "6 4" : nil,
+                       cssClass: dashed ? "reference" : "series")
+            if markers && !dashed {
+                for (x, y) in pts { c.circle(x: x, y: y, radius: 3.5, fill: Palette.colour(i), cssClass: "point") }
+            }
         }
         let names = series.map(\.name)
         let rowY = area.bottom - 12 - Double(max(names.count - 1, 0)) * 16

@@ -33,12 +33,21 @@ struct SVGCanvas {
     }
 
     /// An open polyline through `points` (non-finite points are skipped).
-    mutating func polyline(_ points: [(Double, Double)], stroke: String, width: Double = 2, cssClass: String? = nil) {
+    mutating func polyline(_ points: [(Double, Double)], stroke: String, width: Double = 2, dash: String? = nil,
+                           cssClass: String? = nil) {
         let finite = points.filter { $0.0.isFinite && $0.1.isFinite }
         guard !finite.isEmpty else { return }
         let cls = cssClass.map { " class=\"\(Markup.escape($0))\"" } ?? ""
+        let d = dash.map { " stroke-dasharray=\"\(Markup.escape($0))\"" } ?? ""
         let pts = finite.map { "\(n($0.0)),\(n($0.1))" }.joined(separator: " ")
-        body.append("<polyline\(cls) points=\"\(pts)\" fill=\"none\" stroke=\"\(Markup.escape(stroke))\" stroke-width=\"\(n(width))\" stroke-linejoin=\"round\"/>")
+        body.append("<polyline\(cls) points=\"\(pts)\" fill=\"none\" stroke=\"\(Markup.escape(stroke))\" stroke-width=\"\(n(width))\" stroke-linejoin=\"round\"\(d)/>")
+    }
+
+    /// A filled circle (a data point).
+    mutating func circle(x: Double, y: Double, radius: Double, fill: String, cssClass: String? = nil) {
+        guard x.isFinite && y.isFinite else { return }
+        let cls = cssClass.map { " class=\"\(Markup.escape($0))\"" } ?? ""
+        body.append("<circle\(cls) cx=\"\(n(x))\" cy=\"\(n(y))\" r=\"\(n(radius))\" fill=\"\(Markup.escape(fill))\"/>")
     }
 
     /// A text label. `anchor` is `start`, `middle` or `end`; `rotate` turns it about (x, y).
