@@ -105,7 +105,7 @@ final class PredictionForestTests: XCTestCase {
         let full = PredictionForest(trees: m.trees)
         XCTAssertEqual(full.depths, m.trees.map(\.depth))
         XCTAssertEqual(full.nodes.count, m.trees.reduce(0) { $0 + $1.count })
-        XCTAssertEqual(full.leafValues.filter { $0 != 0 }.count, m.trees.reduce(0) { $0 + $1.value.indices.filter { i in $1.feature[i] < 0 && $1.value[i] != 0 }.count })
+        XCTAssertEqual(full.leafValues.filter { $0 != 0 }.count, m.trees.reduce(0) { sum, t in sum + t.value.indices.filter { t.feature[$0] < 0 && t.value[$0] != 0 }.count })
         let n = 100
         var values = rows(m, count: n, seed: 3)
         for i in 0..<n { values[i] = 0.25 }
