@@ -19,8 +19,8 @@ public struct BoostedModel: Sendable {
     /// Packed forest for prediction.
     let packed: [PackedNode]
     let roots: [Int32]
-    /// Depth of each tree (the number of steps a row takes to reach the deepest leaf).
-    let depths: [Int]
+    /// The trees laid out for batch prediction (`PredictionForest`).
+    let forest: PredictionForest
 
     /// Number of features the model expects.
     public var featureCount: Int { featureNames.count }
@@ -49,7 +49,7 @@ public struct BoostedModel: Sendable {
         }
         self.packed = packed
         self.roots = roots
-        self.depths = trees.map(\.depth)
+        self.forest = PredictionForest(trees: trees)
     }
 
     // MARK: Prediction
@@ -83,7 +83,12 @@ public struct BoostedModel: Sendable {
         return row.withUnsafeBufferPointer { objective.transform(predictMargin(row: $0)) }
     }
 
-    /// Margins of every row of `matrix` (column-major), parallel over row blocks.
+    /// Below this many rows `predictMargins(_:)` does not look for constant columns.
+    static let specialisingRows = 1024
+
+    /// Margins of every row of `matrix` (column-major), parallel over row blocks. Features
+    /// that hold the same value in every row (from 1,024 rows on) are resolved once in every
+    /// tree (`PredictionForest`); the margins are the same, bit for bit.
     public func predictMargins(_ matrix: FeatureMatrix, threads: Int = 0) throws -> [Float] {
         guard matrix.columns == featureCount else {
             throw BoostingError.invalidInput("matrix has \(matrix.columns) columns, the model expects \(featureCount)")
@@ -92,7 +97,15 @@ public struct BoostedModel: Sendable {
         var out = [Float](repeating: baseMargin, count: n)
         out.withUnsafeMutableBufferPointer { ob in
             matrix.values.withUnsafeBufferPointer { vb in
-                accumulate(values: vb, rows: n, featureStride: n, rowStride: 1, into: ob, threads: Threads.resolve(threads))
+                // Columns constant over many rows (one user against every movie) are folded
+                // into the trees first: fewer steps per row, the same leaves.
+                if n >= Self.specialisingRows,
+                   let fixed = PredictionForest.constantColumns(of: trees, values: vb, rows: n, columns: matrix.columns) {
+                    PredictionForest(trees: trees, fixed: fixed)
+                        .accumulate(values: vb, rows: n, featureStride: n, rowStride: 1, into: ob, threads: Threads.resolve(threads))
+                } else {
+                    accumulate(values: vb, rows: n, featureStride: n, rowStride: 1, into: ob, threads: Threads.resolve(threads))
+                }
             }
         }
         return out
@@ -144,62 +157,7 @@ public struct BoostedModel: Sendable {
     /// `(1, featureCount)`). Parallel over row blocks; trees are added in order for every row.
     func accumulate(values: UnsafeBufferPointer<Float>, rows n: Int, featureStride fs: Int, rowStride rs: Int,
                     into out: UnsafeMutableBufferPointer<Float>, threads t: Int) {
-        let o = UnsafeSendable(out)
-        let v = UnsafeSendable(values)
-        packed.withUnsafeBufferPointer { nb in
-            let nodes = UnsafeSendable(nb)
-            let roots = self.roots
-            let depths = self.depths
-            parallelRanges(n, threads: t, minBlock: 4096) { range in
-                guard let np = nodes.value.baseAddress, let vp = v.value.baseAddress,
-                      let op = o.value.baseAddress else { return }
-                // Rows in sub-blocks of 64 so a block's values stay in cache across trees;
-                // eight rows walk a tree in lockstep so their independent node loads
-                // overlap (a single row's walk is one long dependency chain).
-                var s = range.lowerBound
-                while s < range.upperBound {
-                    let e = min(range.upperBound, s + 64)
-                    for (k, r) in roots.enumerated() {
-                        let steps = depths[k]
-                        var row = s
-                        while row + 8 <= e {
-                            let x0 = vp + row * rs
-                            @inline(__always) func step(_ i: Int, _ j: Int) -> Int {
-                                let nd = np[i]
-                                if nd.feature < 0 { return i }
-                                let x = x0[Int(nd.feature) * fs + j * rs]
-                                let l = Int(nd.leftAndDefault & 0x7FFF_FFFF)
-                                let goLeft = x.isNaN ? (nd.leftAndDefault & 0x8000_0000) != 0 : x < nd.thresholdOrValue
-                                return goLeft ? l : l + 1
-                            }
-                            var i0 = Int(r), i1 = i0, i2 = i0, i3 = i0, i4 = i0, i5 = i0, i6 = i0, i7 = i0
-                            for _ in 0..<steps {
-                                i0 = step(i0, 0); i1 = step(i1, 1); i2 = step(i2, 2); i3 = step(i3, 3)
-                                i4 = step(i4, 4); i5 = step(i5, 5); i6 = step(i6, 6); i7 = step(i7, 7)
-                            }
-                            op[row] += np[i0].thresholdOrValue; op[row + 1] += np[i1].thresholdOrValue
-                            op[row + 2] += np[i2].thresholdOrValue; op[row + 3] += np[i3].thresholdOrValue
-                            op[row + 4] += np[i4].thresholdOrValue; op[row + 5] += np[i5].thresholdOrValue
-                            op[row + 6] += np[i6].thresholdOrValue; op[row + 7] += np[i7].thresholdOrValue
-                            row += 8
-                        }
-                        while row < e {
-                            var i = Int(r)
-                            while true {
-                                let nd = np[i]
-                                if nd.feature < 0 { op[row] += nd.thresholdOrValue; break }
-                                let x = vp[Int(nd.feature) * fs + row * rs]
-                                let l = Int(nd.leftAndDefault & 0x7FFF_FFFF)
-                                let goLeft = x.isNaN ? (nd.leftAndDefault & 0x8000_0000) != 0 : x < nd.thresholdOrValue
-                                i = goLeft ? l : l + 1
-                            }
-                            row += 1
-                        }
-                    }
-                    s = e
-                }
-            }
-        }
+        forest.accumulate(values: values, rows: n, featureStride: fs, rowStride: rs, into: out, threads: t)
     }
 
     /// Predictions (probabilities for logistic) of every row of `matrix`.

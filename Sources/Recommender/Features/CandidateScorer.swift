@@ -8,9 +8,10 @@ import Boosting
 /// `BoostedModel.predictMargins` (`threads` row blocks). The result is the same numbers as
 /// `model.predictMargins(inference.features(user:movies:))`.
 ///
-/// Tree walking is ~85% of the time (ml-latest-small, 9,700 movies × 120 depth-6 trees).
-/// Folding the user's constant columns into the trees was tried and measured: it removes too
-/// few levels of the (full-depth) trees to matter, so the forest is used as trained.
+/// Tree walking is ~85% of the time (ml-latest-small, 9,700 movies × 60 depth-6 trees). The
+/// user's columns are the same in every row, so `predictMargins` folds them into the trees
+/// (`Boosting.PredictionForest`: 42% of the nodes, 9% fewer steps, leaves without a leaf
+/// test) — the same margins, bit for bit.
 public struct CandidateScorer: Sendable {
     /// Feature statistics (the schema must be the model's).
     public let inference: FeatureInference

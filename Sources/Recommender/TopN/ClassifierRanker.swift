@@ -17,6 +17,9 @@ public struct ClassifierRanker: TopNRanker {
     /// Threads of one request's scoring (1 when many users are ranked in parallel, as the top-N
     /// evaluation does; the CLI's serving path uses every core).
     public var threads: Int = 1
+    /// Probabilities computed earlier by this ranker's classifier for some users (see
+    /// `ClassifierScores`); used instead of rescoring when the user and the seen list match.
+    public private(set) var sharedScores: ClassifierScores? = nil
 
     /// Assembles the ranker from fitted parts.
     /// - Throws: `.invalidArgument` when the classifier's feature count is not the schema's.
@@ -56,6 +59,7 @@ public struct ClassifierRanker: TopNRanker {
     /// aligned), scored by `CandidateScorer` (bit-identical to predicting the feature matrix).
     /// Empty for a user the features do not know.
     func probabilities(user: Int, excluding seen: [Int32], threads: Int = 1) -> (movies: [Int32], scores: [Float]) {
+        if let stored = sharedScores?.lookup(user: user, seen: seen) { return stored }
         guard user >= 0, user < inference.dataset.userCount else { return ([], []) }
         let mask = TopSelection.allowedMask(catalogue: catalogue, seen: seen)
         var movies: [Int32] = []
@@ -64,6 +68,15 @@ public struct ClassifierRanker: TopNRanker {
         guard !movies.isEmpty, let scorer = try? CandidateScorer(inference: inference, model: classifier),
               let p = try? scorer.predictions(user: user, movies: movies, threads: threads) else { return ([], []) }
         return (movies, p)
+    }
+
+    /// This ranker with the probabilities of `users` (each excluding `seen[i]`) computed now,
+    /// so rankers built on it (say a `NotebookHybridRanker`) reuse them instead of rescoring.
+    /// The rankings are unchanged. `threads` spreads the users (one thread each).
+    public func sharingScores(users: [Int], seen: [[Int32]], threads: Int? = nil) throws -> ClassifierRanker {
+        var copy = self
+        copy.sharedScores = try ClassifierScores.compute(self, users: users, seen: seen, threads: threads)
+        return copy
     }
 
     public func recommend(user: Int, excluding seen: [Int32], count: Int) -> [RankedMovie] {

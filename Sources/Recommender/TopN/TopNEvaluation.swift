@@ -163,6 +163,8 @@ public enum TopNEvaluation {
             return fitted
         }
         let sampled = sample(Array(users.indices), count: options.classifierUsers, seed: options.seed)
+        let scoresShared = options.models.contains(.classifier) && options.models.contains(.notebookHybrid)
+        var sharedScores: ClassifierRanker? = nil
         var sharedALS: ALSRanker? = nil
         var sharedALSSeconds = 0.0
         func fitALS() throws -> ALSRanker {
@@ -205,8 +207,25 @@ public enum TopNEvaluation {
             }
             let fitted = DispatchTime.now().uptimeNanoseconds
             let subset = model == .classifier || model == .notebookHybrid ? sampled : Array(users.indices)
+            // The classifier and the notebook hybrid score the same sampled users with the same
+            // classifier: score them once (charged to whichever comes first) and share.
+            var ranking = ranker
+            if scoresShared, model == .classifier || model == .notebookHybrid, let classifier = sharedClassifier {
+                if sharedScores == nil {
+                    let chosen = sampled.map { users[$0] }
+                    sharedScores = try classifier.sharingScores(users: chosen, seen: chosen.map { Array(train.movies(of: $0)) },
+                                                                threads: threads)
+                }
+                if let withScores = sharedScores {
+                    if model == .classifier {
+                        ranking = withScores
+                    } else if let hybrid = ranker as? NotebookHybridRanker {
+                        ranking = NotebookHybridRanker(classifier: withScores, weight: hybrid.weight, clustering: hybrid.clustering)
+                    }
+                }
+            }
             let lists = progress.stage("top-N \(model.rawValue): recommend", total: subset.count) {
-                recommendAll(ranker, users: subset.map { users[$0] }, train: train, count: options.k, threads: threads, progress: progress)
+                recommendAll(ranking, users: subset.map { users[$0] }, train: train, count: options.k, threads: threads, progress: progress)
             }
             let done = DispatchTime.now().uptimeNanoseconds
             var acc = RankingAccumulator(k: options.k)
