@@ -67,32 +67,34 @@ public struct BiasedMF: Sendable {
         var userSeen = [Bool](repeating: false, count: userCount)
         var itemSeen = [Bool](repeating: false, count: itemCount)
         for t in 0..<n { userSeen[Int(users[t])] = true; itemSeen[Int(items[t])] = true }
-        var order = Array(0..<n)
+        // The ratings packed in visiting order: each epoch's seeded shuffle permutes the packed
+        // triples themselves (the same swaps a shuffle of positions would make), so the SGD pass
+        // reads them sequentially instead of gathering three columns at random positions.
+        var visit = (0..<n).map { Rating(user: users[$0], item: items[$0], value: values[$0]) }
         let lr = p.learningRate, rf = p.factorRegularization, rb = p.biasRegularization
         for _ in 0..<p.epochs {
             if n > 1 {
-                for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, rng.nextBelow(i + 1)) }
+                visit.withUnsafeMutableBufferPointer { v in
+                    for i in stride(from: n - 1, to: 0, by: -1) { v.swapAt(i, rng.nextBelow(i + 1)) }
+                }
             }
-            sgdEpoch(order: order, users: users, items: items, values: values, mean: mu, factors: k,
+            sgdEpoch(visit, mean: mu, factors: k,
                      rates: (lr, rf, rb), userBias: &bu, itemBias: &bi, userFactors: &pu, itemFactors: &qi)
         }
         return BiasedMF(mean: mu, factors: k, userBias: bu, itemBias: bi, userFactors: pu, itemFactors: qi,
                         userSeen: userSeen, itemSeen: itemSeen)
     }
 
-    /// One SGD pass over the ratings in `order` (indices already checked by `fit`). The same
+    /// One SGD pass over `ratings` in order (indices already checked by `fit`). The same
     /// floating-point operations in the same order as the textbook loop — products and the
     /// factor updates lane by lane (no fused multiply-adds), the dot product summed left to
     /// right — so the model is bitwise the same; only bounds checks and scalar updates are gone.
-    static func sgdEpoch(order: [Int], users: [Int32], items: [Int32], values: [Float], mean mu: Float, factors k: Int,
+    static func sgdEpoch(_ ratings: [Rating], mean mu: Float, factors k: Int,
                          rates: (Float, Float, Float), userBias: inout [Float], itemBias: inout [Float],
                          userFactors: inout [Float], itemFactors: inout [Float]) {
         let (lr, rf, rb) = rates
         let lanes = k & ~7
-        order.withUnsafeBufferPointer { O in
-        users.withUnsafeBufferPointer { U in
-        items.withUnsafeBufferPointer { I in
-        values.withUnsafeBufferPointer { V in
+        ratings.withUnsafeBufferPointer { O in
         userBias.withUnsafeMutableBufferPointer { B in
         itemBias.withUnsafeMutableBufferPointer { C in
         userFactors.withUnsafeMutableBufferPointer { P in
@@ -100,15 +102,15 @@ public struct BiasedMF: Sendable {
             guard let pBase = P.baseAddress, let qBase = Q.baseAddress else {
                 // No factors: the biases alone.
                 for t in O {
-                    let u = Int(U[t]), i = Int(I[t])
-                    let err = V[t] - (mu + B[u] + C[i] + 0)
+                    let u = Int(t.user), i = Int(t.item)
+                    let err = t.value - (mu + B[u] + C[i] + 0)
                     B[u] += lr * (err - rb * B[u])
                     C[i] += lr * (err - rb * C[i])
                 }
                 return
             }
             for t in O {
-                let u = Int(U[t]), i = Int(I[t])
+                let u = Int(t.user), i = Int(t.item)
                 let p = pBase + u * k, q = qBase + i * k
                 var dot: Float = 0
                 var f = 0
@@ -119,7 +121,7 @@ public struct BiasedMF: Sendable {
                     f += 8
                 }
                 while f < k { dot += p[f] * q[f]; f += 1 }
-                let err = V[t] - (mu + B[u] + C[i] + dot)
+                let err = t.value - (mu + B[u] + C[i] + dot)
                 B[u] += lr * (err - rb * B[u])
                 C[i] += lr * (err - rb * C[i])
                 let e8 = SIMD8<Float>(repeating: err), lr8 = SIMD8<Float>(repeating: lr), rf8 = SIMD8<Float>(repeating: rf)
@@ -138,7 +140,14 @@ public struct BiasedMF: Sendable {
                     f += 1
                 }
             }
-        } } } } } } } }
+        } } } } }
+    }
+
+    /// One training rating as the SGD pass reads it.
+    struct Rating {
+        var user: Int32
+        var item: Int32
+        var value: Float
     }
 
     /// The latent interaction `p_u · q_i` (0 when the user or the movie had no training rating).

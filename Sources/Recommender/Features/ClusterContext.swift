@@ -16,8 +16,13 @@ struct ClusterContext {
     let ratingAffinity: ClusterMovieAffinity
 
     /// Fits both clusterings on the ratings `rows` (sorted dataset indices). The seeds depend on
-    /// the options only, so the result is a function of the ratings in `rows`.
-    static func fit(dataset: Dataset, rows: [Int], options: FeatureOptions) throws -> ClusterContext {
+    /// the options only, so the result is a function of the ratings in `rows` (not of `threads`).
+    ///
+    /// Above `options.clusterMiniBatchRatings` ratings both clusterings are mini-batch KMeans
+    /// (`clusterer(k:seed:ratings:options:threads:)`): a full Lloyd run costs
+    /// restarts × iterations × stored ratings × k, a mini-batch run a few thousand batches and
+    /// one assignment pass.
+    static func fit(dataset: Dataset, rows: [Int], options: FeatureOptions, threads: Int = 1) throws -> ClusterContext {
         var sub = dataset
         sub.ratingUser = rows.map { dataset.ratingUser[$0] }
         sub.ratingMovie = rows.map { dataset.ratingMovie[$0] }
@@ -29,10 +34,22 @@ struct ClusterContext {
         let raw = try UserMovieMatrix.build(sub, values: .raw)
         let centred = try UserMovieMatrix.build(sub, values: .meanCentred)
         let genreMatrix = UserGenreMatrix(sub).matrix
-        let genreModel = try KMeans(k: kg, nInit: options.clusterRestarts, maxIter: options.clusterIterations, seed: seed, threads: 1).fit(genreMatrix)
-        let ratingModel = try KMeans(k: kr, nInit: options.clusterRestarts, maxIter: options.clusterIterations, seed: seed &+ 1, threads: 1).fit(centred)
+        let genreModel = try clusterer(k: kg, seed: seed, ratings: rows.count, options: options, threads: threads).fit(genreMatrix)
+        let ratingModel = try clusterer(k: kr, seed: seed &+ 1, ratings: rows.count, options: options, threads: threads).fit(centred)
         return try ClusterContext(raw: raw, genreLabels: genreModel.labels, genreClusters: kg,
-                                  ratingLabels: ratingModel.labels, ratingClusters: kr, options: options)
+                                  ratingLabels: ratingModel.labels, ratingClusters: kr, options: options, threads: threads)
+    }
+
+    /// The KMeans of a context of `ratings` ratings: full Lloyd (`clusterRestarts` restarts of at
+    /// most `clusterIterations` iterations) up to `options.clusterMiniBatchRatings` ratings,
+    /// mini-batch KMeans (batches of 4,096 users, at most `clusterIterations` passes, 3 seedings)
+    /// above. Either result depends on the seed only, not on `threads`.
+    static func clusterer(k: Int, seed: UInt64, ratings: Int, options: FeatureOptions, threads: Int) -> any KMeansFitting {
+        if ratings > options.clusterMiniBatchRatings {
+            return MiniBatchKMeans(k: k, batchSize: 4096, maxIter: options.clusterIterations, maxNoImprovement: 10, nInit: 3,
+                                   seed: seed, threads: threads)
+        }
+        return KMeans(k: k, nInit: options.clusterRestarts, maxIter: options.clusterIterations, seed: seed, threads: threads)
     }
 
     /// (cluster, shrunk mean rating, shrunk like rate) of user `u` and movie `m` under the genre clustering.
@@ -57,12 +74,12 @@ extension ClusterContext {
     /// The context of given cluster labels: both cluster × movie affinities from the raw
     /// users × movies ratings, shrunk and thresholded as `options` say.
     init(raw: SparseMatrix, genreLabels: [Int32], genreClusters kg: Int, ratingLabels: [Int32], ratingClusters kr: Int,
-         options: FeatureOptions) throws {
+         options: FeatureOptions, threads: Int = 1) throws {
         self.init(
             genreLabels: genreLabels, ratingLabels: ratingLabels,
             genreAffinity: try ClusterMovieAffinity(ratings: raw, assignments: genreLabels, k: kg, shrinkage: options.clusterShrinkage,
-                                                    likeThreshold: options.likeThreshold, threads: 1),
+                                                    likeThreshold: options.likeThreshold, threads: threads),
             ratingAffinity: try ClusterMovieAffinity(ratings: raw, assignments: ratingLabels, k: kr, shrinkage: options.clusterShrinkage,
-                                                     likeThreshold: options.likeThreshold, threads: 1))
+                                                     likeThreshold: options.likeThreshold, threads: threads))
     }
 }

@@ -126,11 +126,35 @@ public enum FeatureBuilder {
 
     /// The context of the ratings `sortedRows` (ascending dataset indices) whose statistics are
     /// `sums`: fits the factorisation and the clusters on exactly those ratings.
+    ///
+    /// With `threads` ≥ 2 the factorisation (sequential SGD, one thread) and the clusters (the
+    /// other threads) are fitted at the same time; each is a function of the ratings and the
+    /// options only, so the context is the same as with one thread.
     static func context(dataset: Dataset, sortedRows: [Int], sums: RatingSums, schema: FeatureSchema,
-                        options: FeatureOptions) throws -> FeatureContext {
-        let mf = try options.matrixFactorization ? fitMF(dataset, rows: sortedRows, options: options) : nil
-        let cl = try options.clusters ? ClusterContext.fit(dataset: dataset, rows: sortedRows, options: options) : nil
-        return FeatureContext(sums: sums, mf: mf, clusters: cl, schema: schema, options: options)
+                        options: FeatureOptions, threads: Int = 1) throws -> FeatureContext {
+        guard threads >= 2, options.matrixFactorization, options.clusters else {
+            let mf = try options.matrixFactorization ? fitMF(dataset, rows: sortedRows, options: options) : nil
+            let cl = try options.clusters ? ClusterContext.fit(dataset: dataset, rows: sortedRows, options: options, threads: threads) : nil
+            return FeatureContext(sums: sums, mf: mf, clusters: cl, schema: schema, options: options)
+        }
+        var mf: Result<BiasedMF, Error>? = nil
+        var cl: Result<ClusterContext, Error>? = nil
+        withUnsafeMutablePointer(to: &mf) { mfp in
+            withUnsafeMutablePointer(to: &cl) { clp in
+                let mfOut = UnsafeSendable(mfp), clOut = UnsafeSendable(clp)
+                parallelFor(chunks: 2, threads: 2) { job in
+                    if job == 0 {
+                        mfOut.value.pointee = Result { try fitMF(dataset, rows: sortedRows, options: options) }
+                    } else {
+                        clOut.value.pointee = Result {
+                            try ClusterContext.fit(dataset: dataset, rows: sortedRows, options: options, threads: max(1, threads - 1))
+                        }
+                    }
+                }
+            }
+        }
+        guard let mf, let cl else { throw RecommenderError.training("a feature context was not fitted") }
+        return FeatureContext(sums: sums, mf: try mf.get(), clusters: try cl.get(), schema: schema, options: options)
     }
 
     /// The inner folds of the training rows (by position in `trainRows`). Depends only on the

@@ -98,7 +98,8 @@ extension FeatureBuilder {
         let schema = FeatureSchema(dataset: dataset, options: options)
         var sums = RatingSums(users: dataset.userCount, movies: dataset.movieCount, genres: schema.genreCount)
         for row in trainRows { sums.add(row: row, of: dataset, likeThreshold: options.likeThreshold) }
-        let ctx = try context(dataset: dataset, sortedRows: trainRows.sorted(), sums: sums, schema: schema, options: options)
+        let ctx = try context(dataset: dataset, sortedRows: trainRows.sorted(), sums: sums, schema: schema, options: options,
+                              threads: Threads.resolve(options.threads))
         let latest = trainRows.lazy.map { dataset.ratingTime[$0] }.max() ?? 0
         return FeatureInference(schema: schema, trainRowCount: trainRows.count, referenceTime: latest, context: ctx,
                                 dataset: dataset)

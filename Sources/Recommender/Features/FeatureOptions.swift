@@ -28,6 +28,10 @@ public struct FeatureOptions: Sendable, Equatable {
     public var clusterRestarts = 2
     /// Maximum Lloyd iterations of each KMeans restart.
     public var clusterIterations = 50
+    /// Contexts fitted on more than this many ratings cluster with mini-batch KMeans instead of
+    /// full Lloyd (`ClusterContext.clusterer`); smaller ones (every context up to ~2.5M-rating
+    /// data sets) are unchanged.
+    public var clusterMiniBatchRatings = 2_000_000
     /// Prior weight of a cluster's mean rating / like rate of a movie (pseudo-ratings at the global value).
     public var clusterShrinkage: Double = 5
     /// Seed of the inner folds and of the factorisation.
@@ -42,6 +46,7 @@ public struct FeatureOptions: Sendable, Equatable {
         guard !clusters || (clusterRestarts >= 1 && clusterIterations >= 1) else {
             throw RecommenderError.invalidArgument("cluster restarts and iterations must be ≥ 1")
         }
+        guard clusterMiniBatchRatings >= 0 else { throw RecommenderError.invalidArgument("the mini-batch cluster threshold must be ≥ 0") }
         guard !clusters || (genreClusters >= 1 && ratingClusters >= 1) else { throw RecommenderError.invalidArgument("cluster counts must be ≥ 1") }
         guard moviePrior >= 0, userPrior >= 0, genrePrior >= 0 else { throw RecommenderError.invalidArgument("prior weights must be ≥ 0") }
     }

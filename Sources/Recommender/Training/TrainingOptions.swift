@@ -47,7 +47,7 @@ public struct TrainingOptions: Sendable {
         return [
             "seed": String(seed), "threads": String(threads ?? 0), "backend": backend.rawValue,
             "classifier": gbt(classifier), "regressor": gbt(regressor),
-            "features": "like_threshold=\(f.likeThreshold) inner_folds=\(f.innerFolds) movie_prior=\(f.moviePrior) user_prior=\(f.userPrior) genre_prior=\(f.genrePrior) mf=\(f.matrixFactorization) mf_factors=\(f.mf.factors) clusters=\(f.clusters) genre_clusters=\(f.genreClusters) rating_clusters=\(f.ratingClusters) cluster_shrinkage=\(f.clusterShrinkage)",
+            "features": "like_threshold=\(f.likeThreshold) inner_folds=\(f.innerFolds) movie_prior=\(f.moviePrior) user_prior=\(f.userPrior) genre_prior=\(f.genrePrior) mf=\(f.matrixFactorization) mf_factors=\(f.mf.factors) clusters=\(f.clusters) genre_clusters=\(f.genreClusters) rating_clusters=\(f.ratingClusters) cluster_shrinkage=\(f.clusterShrinkage) cluster_minibatch_above_ratings=\(f.clusterMiniBatchRatings)",
             "similar_neighbours": String(similarNeighbours),
             "rankers": String(rankers),
             "boost_row_limit": String(boostRowLimit),
