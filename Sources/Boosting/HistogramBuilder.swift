@@ -6,6 +6,7 @@ import Runtime
 /// The node's rows are a range of the row partition (`rowIndex`), with their gradient pairs
 /// stored beside them in the same order ("ordered gradients"), so the kernel streams the
 /// gradients and gathers only one byte per row and feature from the feature's bin column.
+/// Features are summed four (or three, or two) at a time (`HistogramKernel`).
 ///
 /// Determinism and precision: rows are cut into blocks of `blockRows` (a constant, not a
 /// function of the thread count). Each (block, feature) is summed in `SIMD2<Float>` — 8-byte
@@ -72,46 +73,22 @@ final class HistogramBuilder {
                 guard let binBase = bins.value.baseAddress else { return }
                 let g = grad.value
                 let ix = idx.value
-                // Four features per pass over the rows: one index and gradient load feeds four
-                // independent read-modify-write chains (the bins of one feature in consecutive
-                // rows often repeat, which serialises a one-feature loop on store forwarding).
+                for k in fg {
+                    let f = features[k]
+                    (part.value + blk * total + offs[f]).initialize(repeating: SIMD2<Float>(0, 0), count: offs[f + 1] - offs[f])
+                }
                 var k = fg.lowerBound
-                while k < fg.upperBound {
-                    let quad = fg.upperBound - k >= 4
-                    let width = quad ? 4 : 1
-                    for q in 0..<width {
-                        let f = features[k + q]
-                        (part.value + blk * total + offs[f]).initialize(repeating: SIMD2<Float>(0, 0), count: offs[f + 1] - offs[f])
-                    }
-                    if quad {
-                        let f0 = features[k], f1 = features[k + 1], f2 = features[k + 2], f3 = features[k + 3]
-                        let h0 = part.value + blk * total + offs[f0], h1 = part.value + blk * total + offs[f1]
-                        let h2 = part.value + blk * total + offs[f2], h3 = part.value + blk * total + offs[f3]
-                        let c0 = binBase + f0 * nRows, c1 = binBase + f1 * nRows
-                        let c2 = binBase + f2 * nRows, c3 = binBase + f3 * nRows
-                        if identity {
-                            for i in lo..<hi {
-                                let gi = g[i]
-                                h0[Int(c0[i])] += gi; h1[Int(c1[i])] += gi
-                                h2[Int(c2[i])] += gi; h3[Int(c3[i])] += gi
-                            }
-                        } else {
-                            for i in lo..<hi {
-                                let r = Int(ix[i])
-                                let gi = g[i]
-                                h0[Int(c0[r])] += gi; h1[Int(c1[r])] += gi
-                                h2[Int(c2[r])] += gi; h3[Int(c3[r])] += gi
-                            }
-                        }
+                for width in HistogramKernel.passWidths(fg.count) {
+                    // Unused lanes repeat the first feature; the kernel does not touch them.
+                    let f0 = features[k], f1 = features[k + min(1, width - 1)]
+                    let f2 = features[k + min(2, width - 1)], f3 = features[k + min(3, width - 1)]
+                    let c = (binBase + f0 * nRows, binBase + f1 * nRows, binBase + f2 * nRows, binBase + f3 * nRows)
+                    let hb = part.value + blk * total
+                    let h = (hb + offs[f0], hb + offs[f1], hb + offs[f2], hb + offs[f3])
+                    if identity {
+                        HistogramKernel.accumulate(SequentialRows(), lo, hi, g, width: width, columns: c, histograms: h)
                     } else {
-                        let f = features[k]
-                        let h = part.value + blk * total + offs[f]
-                        let col = binBase + f * nRows
-                        if identity {
-                            for i in lo..<hi { h[Int(col[i])] += g[i] }
-                        } else {
-                            for i in lo..<hi { h[Int(col[Int(ix[i])])] += g[i] }
-                        }
+                        HistogramKernel.accumulate(GatheredRows(index: ix), lo, hi, g, width: width, columns: c, histograms: h)
                     }
                     k += width
                 }

@@ -3,6 +3,11 @@ import Runtime
 /// Stable, parallel partition of a node's rows (and their ordered gradients) into the left and
 /// right child: rows keep their relative order inside each child, so the result is the same for
 /// every thread count.
+///
+/// Two passes over the node: each block of rows reads its split column once and writes its left
+/// rows forwards from the block's start and its right rows backwards from the block's end in the
+/// scratch buffers; the second pass, knowing every block's left count, copies the left runs to
+/// the front of the range and the (reversed) right runs behind them, in block order.
 final class RowPartitioner {
     static let blockRows = 16_384
     let capacity: Int
@@ -42,13 +47,22 @@ final class RowPartitioner {
         table.withUnsafeBufferPointer { tb in
             let t = UnsafeSendable(tb)
             leftCounts.withUnsafeMutableBufferPointer { lc in
-                let l = UnsafeSendable(lc)
+                let lcs = UnsafeSendable(lc)
                 parallelFor(chunks: blocks, threads: useThreads) { blk in
                     let lo = range.lowerBound + blk * Self.blockRows
                     let hi = min(range.upperBound, lo + Self.blockRows)
-                    var c = 0
-                    for i in lo..<hi { c += Int(t.value[Int(col.value[Int(ix.value[i])])]) }
-                    l.value[blk] = c
+                    // Scratch positions are relative to the range start.
+                    var l = lo - range.lowerBound, r = hi - range.lowerBound - 1
+                    for i in lo..<hi {
+                        let row = ix.value[i]
+                        let g = gr.value[i]
+                        if t.value[Int(col.value[Int(row)])] != 0 {
+                            si.value[l] = row; sg.value[l] = g; l += 1
+                        } else {
+                            si.value[r] = row; sg.value[r] = g; r -= 1
+                        }
+                    }
+                    lcs.value[blk] = l - (lo - range.lowerBound)
                 }
             }
             var leftStart = [Int](repeating: 0, count: blocks)
@@ -57,29 +71,25 @@ final class RowPartitioner {
             var accL = 0, accR = totalLeft
             for blk in 0..<blocks {
                 leftStart[blk] = accL
-                let size = min(range.upperBound, range.lowerBound + (blk + 1) * Self.blockRows) - (range.lowerBound + blk * Self.blockRows)
+                let size = min(count, (blk + 1) * Self.blockRows) - blk * Self.blockRows
                 rightStart[blk] = accR
                 accL += leftCounts[blk]
                 accR += size - leftCounts[blk]
             }
             parallelFor(chunks: blocks, threads: useThreads) { blk in
-                let lo = range.lowerBound + blk * Self.blockRows
-                let hi = min(range.upperBound, lo + Self.blockRows)
-                var l = leftStart[blk], r = rightStart[blk]
-                for i in lo..<hi {
-                    let row = ix.value[i]
-                    if t.value[Int(col.value[Int(row)])] != 0 {
-                        si.value[l] = row; sg.value[l] = gr.value[i]; l += 1
-                    } else {
-                        si.value[r] = row; sg.value[r] = gr.value[i]; r += 1
-                    }
-                }
-            }
-            parallelFor(chunks: blocks, threads: useThreads) { blk in
                 let lo = blk * Self.blockRows
                 let hi = min(count, lo + Self.blockRows)
-                (ix.value + range.lowerBound + lo).update(from: si.value + lo, count: hi - lo)
-                (gr.value + range.lowerBound + lo).update(from: sg.value + lo, count: hi - lo)
+                let nl = leftCounts[blk]
+                let dst = range.lowerBound
+                (ix.value + dst + leftStart[blk]).update(from: si.value + lo, count: nl)
+                (gr.value + dst + leftStart[blk]).update(from: sg.value + lo, count: nl)
+                // The right run was written backwards from hi − 1 down to lo + nl.
+                var d = dst + rightStart[blk]
+                var k = hi - 1
+                while k >= lo + nl {
+                    ix.value[d] = si.value[k]; gr.value[d] = sg.value[k]
+                    d += 1; k -= 1
+                }
             }
         }
         return range.lowerBound + leftCounts.reduce(0, +)
