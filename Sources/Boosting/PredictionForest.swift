@@ -61,7 +61,9 @@ struct PredictionForest: Sendable {
                 guard f < fixed.isFixed.count, fixed.isFixed[f] else { break }
                 let x = fixed.values[f]
                 let goLeft = x.isNaN ? t.defaultLeft[i] : x < t.threshold[i]
-                i = Int(t.left[i]) + (goLeft ? 0 : 1)
+                let l = Int(t.left[i])
+                guard l > i, l + 1 < t.count else { break }
+                i = l + (goLeft ? 0 : 1)
             }
             return i
         }
@@ -77,7 +79,11 @@ struct PredictionForest: Sendable {
             let (source, target, level) = queue[head]
             head += 1
             deepest = max(deepest, level)
-            if t.feature[source] < 0 {
+            let l = Int(t.left[source])
+            // Children come after their parent (as `Tree.depth` assumes): a split whose
+            // children do not (a structurally invalid tree, which `deserialize` rejects) is
+            // walked as a leaf instead of looping.
+            if t.feature[source] < 0 || !(l > source && l + 1 < t.count) {
                 // Self-loop: NaN threshold and missing-goes-right send every value to `left + 1`.
                 nodes[target] = PackedNode(thresholdOrValue: .nan, feature: 0, leftAndDefault: UInt32(max(0, target - 1)))
                 leafValues[target] = t.value[source]
@@ -90,7 +96,6 @@ struct PredictionForest: Sendable {
             nodes.append(PackedNode(thresholdOrValue: 0, feature: 0, leftAndDefault: 0))
             leafValues.append(0)
             leafValues.append(0)
-            let l = Int(t.left[source])
             queue.append((resolve(l), child, level + 1))
             queue.append((resolve(l + 1), child + 1, level + 1))
         }
