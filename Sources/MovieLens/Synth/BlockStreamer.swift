@@ -41,7 +41,12 @@ struct BlockStreamer {
         var total = Stats()
         var failure: (any Error)?
         withoutActuallyEscaping(generate) { generate in
-            let body = UnsafeSendable(generate)
+            // The worker threads reach `generate` through this box, which is emptied once they
+            // are done: a `Thread` keeps its closure until the thread object goes away, after
+            // `group.wait()` returns, and `withoutActuallyEscaping` traps if the closure is still
+            // referenced when it ends.
+            let body = GeneratorBox(generate)
+            defer { body.clear() }
             let sinks = UnsafeSendable(ratingSinks), tagBuffers = UnsafeSendable(tagSinks)
             // Dedicated threads (not the dispatch pool, which the waiting writer could starve).
             let group = DispatchGroup()
@@ -52,7 +57,7 @@ struct BlockStreamer {
                         let ratings = sinks.value[slot], tags = tagBuffers.value[slot]
                         ratings.removeAll()
                         tags.removeAll()
-                        ring.finish(block: block, stats: body.value(block, slot, ratings, tags))
+                        ring.finish(block: block, stats: body.call(block, slot, ratings, tags))
                     }
                     group.leave()
                 }.start()
@@ -94,6 +99,23 @@ struct BlockStreamer {
         if start < items { blocks.append((start..<items, sum)) }
         return blocks
     }
+}
+
+/// Holds `BlockStreamer.run`'s generator for its worker threads until `clear()`.
+private final class GeneratorBox: @unchecked Sendable {
+    typealias Generate = (_ block: Int, _ slot: Int, _ ratings: ByteSink, _ tags: ByteSink) -> BlockStreamer.Stats
+    private var generate: Generate?
+
+    init(_ generate: @escaping Generate) { self.generate = generate }
+
+    /// Runs the generator (only before `clear()`: every worker has finished by then).
+    func call(_ block: Int, _ slot: Int, _ ratings: ByteSink, _ tags: ByteSink) -> BlockStreamer.Stats {
+        guard let generate else { return BlockStreamer.Stats() }
+        return generate(block, slot, ratings, tags)
+    }
+
+    /// Drops the generator.
+    func clear() { generate = nil }
 }
 
 /// The hand-off between the generating workers and the writer of `BlockStreamer`: which block
