@@ -38,6 +38,8 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
+        // Processor hints (cache prefetch) for hot loops: a header of static inline C, nothing to link.
+        .systemLibrary(name: "CHints"),
         // Shared primitives with no domain knowledge: parallel loops, atomic files, checksums,
         // binary encoding. Every other module may use it.
         .target(name: "Runtime", swiftSettings: native),
@@ -55,7 +57,7 @@ let package = Package(
         .target(
             name: "Recommender",
             dependencies: [
-                "MovieLens", "LinearAlgebra", "Boosting", "Clustering", "Similarity", "Factorization", "Runtime",
+                "MovieLens", "LinearAlgebra", "Boosting", "Clustering", "Similarity", "Factorization", "Runtime", "CHints",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: native

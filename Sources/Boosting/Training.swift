@@ -164,17 +164,10 @@ extension BoostedModel {
                 rowCount = n
             } else {
                 p.objective.gradients(margins: margins, labels: labels, weights: weights, threads: threads, into: gpair)
-                var c = 0
-                for i in 0..<n {
-                    let keep = rng.nextUnit() < p.subsample
-                    sampled[i] = keep
-                    if keep {
-                        part.rowIndex[c] = UInt32(truncatingIfNeeded: i)
-                        part.gradients[c] = gpair[i]
-                        c += 1
-                    }
+                rowCount = sampled.withUnsafeMutableBufferPointer { flags in
+                    RowSample.draw(rows: n, fraction: p.subsample, rng: &rng, gradients: gpair, sampled: flags,
+                                   rowIndex: part.rowIndex, sampledGradients: part.gradients, threads: threads)
                 }
-                rowCount = c
             }
             let tree = builder.grow(rowCount: rowCount, identity: identity, features: chosen)
             // Update training margins: sampled rows through their leaf ranges …

@@ -87,6 +87,19 @@ public struct SparseMatrix: Sendable, Equatable {
     public init<I: BinaryInteger, J: BinaryInteger>(
         rows: Int, cols: Int, rowIndices: [I], colIndices: [J], values: [Float], duplicates: Duplicates = .sum
     ) throws {
+        try self.init(coordinates: rows, cols, rowIndices, colIndices, values, duplicates)
+    }
+
+    /// The same for `Int32` indices (a data set's user and movie columns), specialised here: a
+    /// generic call from another module would run the unspecialised integer conversions.
+    public init(rows: Int, cols: Int, rowIndices: [Int32], colIndices: [Int32], values: [Float],
+                duplicates: Duplicates = .sum) throws {
+        try self.init(coordinates: rows, cols, rowIndices, colIndices, values, duplicates)
+    }
+
+    private init<I: BinaryInteger, J: BinaryInteger>(
+        coordinates rows: Int, _ cols: Int, _ rowIndices: [I], _ colIndices: [J], _ values: [Float], _ duplicates: Duplicates
+    ) throws {
         guard rows >= 0, cols >= 0, cols <= Int(Int32.max) else {
             throw LinearAlgebraError.invalidShape(operation: "SparseMatrix(coo:)", details: "\(rows)x\(cols)")
         }

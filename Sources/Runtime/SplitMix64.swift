@@ -8,6 +8,13 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     /// Creates a generator from `seed`; equal seeds give equal streams.
     @inlinable public init(seed: UInt64) { state = seed }
 
+    /// Advances the stream by `count` draws in O(1): afterwards `next()` returns what it would
+    /// have returned after `count` calls. (The state moves by a constant per draw, so a stream
+    /// can be cut into blocks drawn in parallel, each from its own skipped copy.)
+    @inlinable public mutating func skip(_ count: Int) {
+        state &+= UInt64(truncatingIfNeeded: count) &* 0x9E37_79B9_7F4A_7C15
+    }
+
     /// The next 64 random bits.
     @inlinable public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15

@@ -3,6 +3,18 @@ import Foundation
 @testable import Runtime
 import TestSupport
 
+final class SplitMix64Tests: XCTestCase {
+    /// `skip(k)` lands where `k` draws do, for 0, 1 and larger k.
+    func testSkipEqualsDrawing() {
+        for k in [0, 1, 2, 1_000, 65_537] {
+            var drawn = SplitMix64(seed: 123), skipped = drawn
+            for _ in 0..<k { _ = drawn.next() }
+            skipped.skip(k)
+            XCTAssertEqual((0..<4).map { _ in skipped.next() }, (0..<4).map { _ in drawn.next() }, "k = \(k)")
+        }
+    }
+}
+
 final class ChecksumTests: XCTestCase {
     /// CRC-32C check value from the standard ("123456789" → 0xE3069283), and agreement of the
     /// sliced fast path with a bitwise reference on lengths around the 8-byte step.

@@ -1,5 +1,6 @@
 import Runtime
 import Boosting
+import CHints
 
 /// Hyper-parameters of `BiasedMF`.
 public struct BiasedMFParameters: Sendable, Equatable {
@@ -73,16 +74,37 @@ public struct BiasedMF: Sendable {
         var visit = (0..<n).map { Rating(user: users[$0], item: items[$0], value: values[$0]) }
         let lr = p.learningRate, rf = p.factorRegularization, rb = p.biasRegularization
         for _ in 0..<p.epochs {
-            if n > 1 {
-                visit.withUnsafeMutableBufferPointer { v in
-                    for i in stride(from: n - 1, to: 0, by: -1) { v.swapAt(i, rng.nextBelow(i + 1)) }
-                }
-            }
+            visit.withUnsafeMutableBufferPointer { shuffle($0, &rng) }
             sgdEpoch(visit, mean: mu, factors: k,
                      rates: (lr, rf, rb), userBias: &bu, itemBias: &bi, userFactors: &pu, itemFactors: &qi)
         }
         return BiasedMF(mean: mu, factors: k, userBias: bu, itemBias: bi, userFactors: pu, itemFactors: qi,
                         userSeen: userSeen, itemSeen: itemSeen)
+    }
+
+    /// How many swaps (ratings) ahead the shuffle and the SGD pass prefetch what they will touch.
+    static let lookahead = 8
+
+    /// Fisher–Yates shuffle of `v` (swap `i` with `rng.nextBelow(i + 1)` for `i` from the end
+    /// down to 1), drawing each random position `lookahead` swaps early so its cache line is on
+    /// its way when the swap comes: the same draws in the same order, so the same permutation.
+    static func shuffle(_ v: UnsafeMutableBufferPointer<Rating>, _ rng: inout SplitMix64) {
+        let swaps = v.count - 1
+        guard swaps > 0, let base = v.baseAddress else { return }
+        let depth = min(lookahead, swaps)
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: lookahead) { ring in
+            func draw(_ s: Int) {
+                let j = rng.nextBelow(v.count - s)     // swap s exchanges positions count-1-s and j ≤ count-1-s
+                ring[s % lookahead] = j
+                movierec_prefetch_write(base + j)
+            }
+            for s in 0..<depth { draw(s) }
+            for s in 0..<swaps {
+                let j = ring[s % lookahead]
+                if s + lookahead < swaps { draw(s + lookahead) }
+                v.swapAt(v.count - 1 - s, j)
+            }
+        }
     }
 
     /// One SGD pass over `ratings` in order (indices already checked by `fit`). The same
@@ -109,7 +131,19 @@ public struct BiasedMF: Sendable {
                 }
                 return
             }
-            for t in O {
+            // The factor rows of the rating `lookahead` steps on are prefetched: rows are read at
+            // random (a shuffled pass), and their loads otherwise stall every step.
+            let rowBytes = k * MemoryLayout<Float>.stride
+            func prefetchRows(_ t: Rating) {
+                let pr = UnsafeRawPointer(pBase + Int(t.user) * k), qr = UnsafeRawPointer(qBase + Int(t.item) * k)
+                var off = 0
+                while off < rowBytes { movierec_prefetch_write(pr + off); movierec_prefetch_write(qr + off); off += 64 }
+                movierec_prefetch_write(pr + (rowBytes - 1)); movierec_prefetch_write(qr + (rowBytes - 1))
+            }
+            let ahead = rowBytes > 0 ? lookahead : 0
+            for s in 0..<min(ahead, O.count) { prefetchRows(O[s]) }
+            for (s, t) in O.enumerated() {
+                if ahead > 0, s + ahead < O.count { prefetchRows(O[s + ahead]) }
                 let u = Int(t.user), i = Int(t.item)
                 let p = pBase + u * k, q = qBase + i * k
                 var dot: Float = 0

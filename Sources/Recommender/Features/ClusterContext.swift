@@ -32,7 +32,7 @@ struct ClusterContext {
         let users = dataset.userCount
         let kg = max(1, min(options.genreClusters, users)), kr = max(1, min(options.ratingClusters, users))
         let raw = try UserMovieMatrix.build(sub, values: .raw)
-        let centred = try UserMovieMatrix.build(sub, values: .meanCentred)
+        let centred = raw.centeredRows().matrix     // = UserMovieMatrix.build(sub, values: .meanCentred)
         let genreMatrix = UserGenreMatrix(sub).matrix
         let genreModel = try clusterer(k: kg, seed: seed, ratings: rows.count, options: options, threads: threads).fit(genreMatrix)
         let ratingModel = try clusterer(k: kr, seed: seed &+ 1, ratings: rows.count, options: options, threads: threads).fit(centred)

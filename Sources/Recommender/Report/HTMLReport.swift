@@ -125,7 +125,7 @@ public enum HTMLReport {
     }
 
     static func timing(_ s: EvaluationSummary) -> String {
-        var out = "<section id=\"time\"><h2>Time per stage</h2>"
+        let out = "<section id=\"time\"><h2>Time per stage</h2>"
         let stages = s.seconds.order
         let chart = HorizontalBarChart(title: "Wall-clock seconds per stage (total \(fixed(s.totalSeconds, 2)) s)", labels: stages,
                                        values: stages.map { s.seconds.seconds[$0] ?? 0 }, valueTitle: "seconds", decimals: 2, sorted: false)
