@@ -112,7 +112,8 @@ struct ServingFeatures: Sendable {
             let ub = try r.readArray(Float.self, "user biases"), ib = try r.readArray(Float.self, "movie biases")
             let uf = try r.readArray(Float.self, "user factors"), mfF = try r.readArray(Float.self, "movie factors")
             let us = try r.readArray(UInt8.self, "users seen"), ms = try r.readArray(UInt8.self, "movies seen")
-            guard k >= 0, ub.count == u, ib.count == m, uf.count == u * k, mfF.count == m * k, us.count == u, ms.count == m else {
+            let (uk, o1) = u.multipliedReportingOverflow(by: max(0, k)), (mk, o2) = m.multipliedReportingOverflow(by: max(0, k))
+            guard k >= 0, !o1, !o2, ub.count == u, ib.count == m, uf.count == uk, mfF.count == mk, us.count == u, ms.count == m else {
                 throw BinaryFormatError.invalid("factorisation arrays do not match \(u) users × \(m) movies × \(k) factors")
             }
             mf = BiasedMF(mean: mean, factors: k, userBias: ub, itemBias: ib, userFactors: uf, itemFactors: mfF,

@@ -187,15 +187,27 @@ public struct BiasedMF: Sendable {
     /// The latent interaction `p_u · q_i` (0 when the user or the movie had no training rating).
     public func interaction(user u: Int, item i: Int) -> Float {
         guard u >= 0, u < userSeen.count, i >= 0, i < itemSeen.count, userSeen[u], itemSeen[i] else { return 0 }
-        var dot: Float = 0
-        let pb = u * factors, qb = i * factors
-        for f in 0..<factors { dot += userFactors[pb + f] * itemFactors[qb + f] }
-        return dot
+        // Summed left to right (the order every model was fitted and served with); the rows
+        // were checked in range when the model was built (`userSeen`/`itemSeen` have their counts).
+        return userFactors.withUnsafeBufferPointer { P in
+            itemFactors.withUnsafeBufferPointer { Q in
+                guard let p = P.baseAddress.map({ $0 + u * factors }), let q = Q.baseAddress.map({ $0 + i * factors }) else { return 0 }
+                var dot: Float = 0
+                for f in 0..<factors { dot += p[f] * q[f] }
+                return dot
+            }
+        }
     }
 
     /// Predicted rating of user `u` for movie `i`.
     public func predict(user u: Int, item i: Int) -> Float {
+        predictionAndInteraction(user: u, item: i).prediction
+    }
+
+    /// `predict(user:item:)` and `interaction(user:item:)` with one dot product.
+    public func predictionAndInteraction(user u: Int, item i: Int) -> (prediction: Float, interaction: Float) {
         let b = (u >= 0 && u < userBias.count ? userBias[u] : 0) + (i >= 0 && i < itemBias.count ? itemBias[i] : 0)
-        return mean + b + interaction(user: u, item: i)
+        let dot = interaction(user: u, item: i)
+        return (mean + b + dot, dot)
     }
 }

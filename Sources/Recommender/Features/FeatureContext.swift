@@ -101,7 +101,8 @@ struct FeatureContext: Sendable {
         }
         if schema.factorization {
             if let mf {
-                put(mf.predict(user: u, item: m)); put(mf.userBias[u]); put(mf.itemBias[m]); put(mf.interaction(user: u, item: m))
+                let (prediction, interaction) = mf.predictionAndInteraction(user: u, item: m)
+                put(prediction); put(mf.userBias[u]); put(mf.itemBias[m]); put(interaction)
             } else {
                 put(.nan); put(.nan); put(.nan); put(.nan)
             }
