@@ -27,7 +27,7 @@ final class HistogramBuilder {
     /// costs about one float add per joint bin and requested member per block, while each row
     /// saves one gathered byte and one scattered add per member beyond the first. Measured on
     /// 200,000 rows of the pipeline's shape (19 binary features, a 10-valued and two 8-valued
-    /// ones → groups of 160, 256, 256 and 32 joint bins; gathered rows, 1 thread): summing only
+    /// ones → groups of 160, 256, 256 and 32 joint bins; gathered rows, 1 thread, load 4–6): summing only
     /// the 22 low-cardinality features, packing costs 1.3× at 128 rows (0.5 per joint bin), 0.78×
     /// at 256, 0.57× at 512 and 0.4× from 1,024; with the other 22 features of 64 bins as well
     /// it already pays at 64 rows (0.5×). Two rows per joint bin keeps the packed path to nodes
