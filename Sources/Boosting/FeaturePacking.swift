@@ -35,20 +35,27 @@ struct FeaturePacking: Sendable {
     let codes: [UInt8]
 
     /// Groups the low-cardinality features of `binned` and computes their codes (parallel over
-    /// row blocks).
+    /// columns, then over groups and row blocks).
     init(binned: BinnedMatrix, threads: Int = 1) {
         let n = binned.rows
         rows = n
-        // Radix of every candidate: the largest bin index present, plus one.
-        var candidates: [(feature: Int, radix: Int)] = []
-        binned.bins.withUnsafeBufferPointer { b in
-            for f in 0..<binned.features where binned.cuts.binCount(f) <= Self.maxRadix {
-                var top: UInt8 = 0
-                for i in (f * n)..<((f + 1) * n) { top = max(top, b[i]) }
-                let radix = Int(top) + 1
-                if radix <= Self.maxRadix { candidates.append((f, radix)) }
+        // Radix of every candidate: the largest bin index present, plus one (columns scanned in parallel).
+        let small = (0..<binned.features).filter { binned.cuts.binCount($0) <= Self.maxRadix }
+        var tops = [UInt8](repeating: 0, count: small.count)
+        tops.withUnsafeMutableBufferPointer { t in
+            let tp = UnsafeSendable(t)
+            binned.bins.withUnsafeBufferPointer { b in
+                let bp = UnsafeSendable(b)
+                parallelFor(chunks: small.count, threads: threads) { k in
+                    guard let column = bp.value.baseAddress?.advanced(by: small[k] * n) else { return }
+                    var top: UInt8 = 0
+                    for i in 0..<n { top = max(top, column[i]) }
+                    tp.value[k] = top
+                }
             }
         }
+        var candidates: [(feature: Int, radix: Int)] = []
+        for (k, f) in small.enumerated() where Int(tops[k]) + 1 <= Self.maxRadix { candidates.append((f, Int(tops[k]) + 1)) }
         candidates.sort { $0.radix != $1.radix ? $0.radix > $1.radix : $0.feature < $1.feature }
         var members: [[(feature: Int, radix: Int)]] = []
         var products: [Int] = []
