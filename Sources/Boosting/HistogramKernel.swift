@@ -63,3 +63,32 @@ enum HistogramKernel {
         }
     }
 }
+
+extension HistogramKernel {
+    /// Adds the joint histogram `joint` (`jointBins` bins of a packed group) into the histogram
+    /// `h` of the member with `stride` and `radix`: `h[b] += Σ joint[j]` over the codes `j` whose
+    /// digit `(j / stride) % radix` is `b` (runs of `stride` codes summed first, in a fixed order).
+    @inline(__always)
+    static func marginalise(
+        _ joint: UnsafePointer<SIMD2<Float>>, jointBins: Int, stride: Int, radix: Int,
+        into h: UnsafeMutablePointer<SIMD2<Float>>
+    ) {
+        if stride == 1 {
+            var j = 0
+            while j < jointBins {
+                for b in 0..<radix { h[b] += joint[j + b] }
+                j += radix
+            }
+            return
+        }
+        var j = 0
+        while j < jointBins {
+            for b in 0..<radix {
+                var acc = SIMD2<Float>(0, 0)
+                for k in 0..<stride { acc += joint[j + k] }
+                h[b] += acc
+                j += stride
+            }
+        }
+    }
+}

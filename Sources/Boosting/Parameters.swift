@@ -54,6 +54,11 @@ public struct BoostingParameters: Sendable, Equatable {
     public var earlyStoppingRounds = 0
     /// Validation metric; nil = the objective's default (`logloss` or `rmse`).
     public var metric: Metric? = nil
+    /// Build histograms of low-cardinality features (binary flags, small counts, cluster ids)
+    /// packed several to a byte, one joint code per row, then marginalised per feature: the same
+    /// histograms up to float summation order, fewer memory operations per row. False sums every
+    /// feature on its own (models may differ in the last bits of leaf values).
+    public var packLowCardinality = true
 
     public init() {}
 

@@ -126,7 +126,8 @@ extension BoostedModel {
         let rule = SplitRule(lambda: p.lambda, alpha: p.alpha, gamma: p.gamma, minChildWeight: p.minChildWeight)
         let policy = p.effectivePolicy
         let builder = TreeBuilder(binned: binned, settings: .init(
-            rule: rule, eta: p.eta, maxDepth: p.maxDepth, maxLeaves: p.maxLeaves, policy: policy, threads: threads))
+            rule: rule, eta: p.eta, maxDepth: p.maxDepth, maxLeaves: p.maxLeaves, policy: policy, threads: threads,
+            packLowCardinality: p.packLowCardinality))
         let part = builder.partitioner
 
         var margins = [Float](repeating: baseMargin, count: n)

@@ -11,6 +11,8 @@ final class TreeBuilder {
         var maxLeaves: Int     // 0 = unlimited
         var policy: GrowPolicy
         var threads: Int
+        /// Sum packed groups of low-cardinality features (`FeaturePacking`).
+        var packLowCardinality = true
     }
 
     /// A node that may still be split.
@@ -35,7 +37,8 @@ final class TreeBuilder {
     init(binned: BinnedMatrix, settings: Settings) {
         self.binned = binned
         self.settings = settings
-        histograms = HistogramBuilder(binned: binned)
+        histograms = HistogramBuilder(binned: binned, packLowCardinality: settings.packLowCardinality,
+                                      threads: settings.threads)
         partitioner = RowPartitioner(capacity: binned.rows)
     }
 
