@@ -85,6 +85,10 @@ struct BoostTrainCommand: AsyncParsableCommand {
     @Option(name: .customLong("export-xgboost"), help: "Also write the model as XGBoost JSON to this file.")
     var exportXGBoost: String?
 
+    @Flag(name: .customLong("no-pack"),
+          help: "Sum every feature on its own instead of packing low-cardinality features (< 16 bins) into joint codes (the same model up to float rounding).")
+    var noPack = false
+
     @Flag(help: "Print one JSON object with timings and metrics instead of text.")
     var json = false
 
@@ -107,6 +111,7 @@ struct BoostTrainCommand: AsyncParsableCommand {
         p.subsample = subsample; p.colsampleBytree = colsample; p.baseScore = baseScore
         p.metric = metric.flatMap(Metric.init(rawValue:))
         p.threads = Threads.resolve(threads); p.seed = seed; p.earlyStoppingRounds = earlyStopping ?? 0
+        p.packLowCardinality = !noPack
         try p.validate()
 
         let parseStart = Date()
