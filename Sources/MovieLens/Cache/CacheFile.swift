@@ -48,9 +48,10 @@ struct CacheHeader: Equatable, Sendable {
 /// Version 2: body chunks checked with `ChunkHash` instead of CRC-32C, body 64-byte aligned.
 /// Version 3: source files' edge checksums are `ChunkHash`es combined with CRC-32C (see
 /// `SourceFingerprint.edgeChecksum`), so version-2 fingerprints would all look stale.
+/// Version 4: the cleaning report section is binary (`ReportCodec`) instead of JSON.
 enum CacheFile {
     static let magic: [UInt8] = Array("MRDSCACH".utf8)
-    static let version: UInt32 = 3
+    static let version: UInt32 = 4
     /// The body starts at a multiple of this many bytes of the file (so the mapped columns are aligned).
     static let bodyAlignment = 64
     static let chunkSize = 4 << 20

@@ -3,7 +3,7 @@ import Runtime
 
 /// Converts a `LoadResult` to the cache's sections and back. Each rating column has its own
 /// section (they dominate the size and are decoded in parallel); the other column groups share
-/// one section each; the cleaning report is small and stored as JSON.
+/// one section each; the cleaning report is small (`ReportCodec`).
 enum DatasetCodec {
     static func sections(of result: LoadResult) throws -> [(name: String, payload: Data)] {
         let d = result.dataset
@@ -12,12 +12,7 @@ enum DatasetCodec {
             body(&w)
             return w.data
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let report: Data
-        do { report = try encoder.encode(result.report) } catch {
-            throw BinaryFormatError.invalid("cannot encode the cleaning report: \(error)")
-        }
+        let report = ReportCodec.encode(result.report)
         return [
             ("ids", section { ColumnCodec.write(ints: d.userIds, to: &$0); ColumnCodec.write(ints: d.movieIds, to: &$0) }),
             ("ratings.value", section { ColumnCodec.write(floats: d.ratingValue, to: &$0) }),
@@ -120,11 +115,7 @@ enum DatasetCodec {
             },
             {
                 guard let range = header.sections["report"] else { throw BinaryFormatError.invalid("section report is missing") }
-                do {
-                    report = try JSONDecoder().decode(CleaningReport.self, from: Data(UnsafeRawBufferPointer(rebasing: body[range])))
-                } catch {
-                    throw BinaryFormatError.invalid("cleaning report does not decode: \(error)")
-                }
+                report = try ReportCodec.decode(UnsafeRawBufferPointer(rebasing: body[range]))
             },
             {
                 var r = try reader("ids")
