@@ -78,7 +78,7 @@ final class CachePassTests: XCTestCase {
     /// native times, one-byte and native ratings): the decoded data set equals the original for
     /// 1, 2 and 3 threads, and the body really spans several chunks and pieces.
     func testRoundTripIsIdenticalForEveryColumnKindAndThreadCount() throws {
-        let rows = 1_100_000
+        let rows = 1_600_000
         for (k, (sorted, wide, halves)) in [(true, false, true), (false, true, false)].enumerated() {
             let d = dataset(rows: rows, sortedUsers: sorted, wideTimes: wide, halfStars: halves, seed: UInt64(k) + 1)
             let (path, bytes) = try cacheFile(of: d)
@@ -94,7 +94,7 @@ final class CachePassTests: XCTestCase {
     /// One flipped bit anywhere in any chunk of the body — in every rating section, at the start,
     /// middle and end of each chunk — is caught, with any thread count, and names the section.
     func testEveryDamagedChunkIsDetected() throws {
-        let d = dataset(rows: 1_100_000, sortedUsers: true, wideTimes: false, halfStars: true, seed: 7)
+        let d = dataset(rows: 1_600_000, sortedUsers: true, wideTimes: false, halfStars: true, seed: 7)
         let (path, good) = try cacheFile(of: d)
         let file = try CacheFile.open(path: path)
         let bodyOffset = file.bodyOffset, header = file.header
@@ -183,7 +183,7 @@ final class CachePassTests: XCTestCase {
         var w = BinaryWriter()
         ColumnCodec.write(ints: column, to: &w)
         try w.data.withUnsafeBytes { raw in
-            var r = ColumnReader(raw, section: "runs")
+            var r = ColumnReader(raw, section: "runs", maxCount: column.count)
             let plan = try r.planInts(Int32.self, "c")
             guard case .runs = plan.encoding else { return XCTFail("expected runs") }
             var rng = SplitMix64(seed: 3)
