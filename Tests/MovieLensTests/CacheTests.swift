@@ -256,7 +256,7 @@ final class CacheTests: XCTestCase {
             let file = try CacheFile.open(path: path)
             defer { close(file.fd) }
             for threads in [1, 2] {
-                let mapped = try CacheFile.mapBody(file, threads: threads)
+                let mapped = try CacheFile.map(file)
                 let decoded = Result { try withExtendedLifetime(mapped) { try DatasetCodec.decode(mapped.body, header: file.header, threads: threads) } }
                 if name == "good" {
                     XCTAssertEqual(try decoded.get().dataset, d, "\(threads) threads")

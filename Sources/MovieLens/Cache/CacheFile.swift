@@ -40,16 +40,18 @@ struct CacheHeader: Equatable, Sendable {
 /// ```
 ///
 /// The header is read and checked on its own, so a stale cache costs a few hundred bytes of
-/// I/O. The body is memory-mapped (no copy, no fresh memory) and its 4 MiB chunks are
-/// checksummed on several threads before anything is decoded; the file's size must match the
-/// header exactly and the padding must be zero.
+/// I/O. The body is memory-mapped (no copy, no fresh memory) and each 4 MiB chunk is
+/// checksummed on one of several threads just before the rows encoded in it are decoded; nothing
+/// decoded is used unless every chunk matches. The file's size must match the header exactly and
+/// the padding must be zero.
 ///
 /// Version 2: body chunks checked with `ChunkHash` instead of CRC-32C, body 64-byte aligned.
 /// Version 3: source files' edge checksums are `ChunkHash`es combined with CRC-32C (see
 /// `SourceFingerprint.edgeChecksum`), so version-2 fingerprints would all look stale.
+/// Version 4: the cleaning report section is binary (`ReportCodec`) instead of JSON.
 enum CacheFile {
     static let magic: [UInt8] = Array("MRDSCACH".utf8)
-    static let version: UInt32 = 3
+    static let version: UInt32 = 4
     /// The body starts at a multiple of this many bytes of the file (so the mapped columns are aligned).
     static let bodyAlignment = 64
     static let chunkSize = 4 << 20
@@ -227,34 +229,17 @@ enum CacheFile {
                            bodyLength: Int(bodyLength), chunkChecksums: crcs)
     }
 
-    /// The body of an opened file, memory-mapped read-only, after every chunk's checksum was
-    /// verified on `threads` threads. Throws `checksumMismatch` naming the section of the first
-    /// damaged chunk.
-    static func mapBody(_ file: Opened, threads: Int) throws -> MappedBody {
-        let mapped = try MappedBody(fd: file.fd, fileLength: file.bodyOffset + file.header.bodyLength, bodyOffset: file.bodyOffset)
-        let chunks = chunkRanges(file.header.bodyLength)
-        var bad = [Bool](repeating: false, count: chunks.count)
-        bad.withUnsafeMutableBufferPointer { slots in
-            let out = UnsafeSendable(slots)
-            let body = mapped.body
-            let crcs = file.header.chunkChecksums
-            parallelFor(chunks: chunks.count, threads: threads) { i in
-                Prefault.read(body.baseAddress, chunks[i])
-                out.value[i] = ChunkHash.hash(UnsafeRawBufferPointer(rebasing: body[chunks[i]])) != crcs[i]
-            }
-        }
-        if let first = bad.firstIndex(of: true) {
-            let offset = file.bodyOffset + chunks[first].lowerBound
-            let section = file.header.sections.first { $0.value.overlaps(chunks[first]) }?.key ?? "body"
-            throw BinaryFormatError.checksumMismatch(section: "\(section) (bytes \(offset)…)")
-        }
-        return mapped
+    /// The body of an opened file, memory-mapped read-only and not yet checked: the reader
+    /// (`DatasetCodec.decode`) verifies each chunk's checksum as it decodes it, and returns
+    /// nothing unless all match.
+    static func map(_ file: Opened) throws -> MappedBody {
+        try MappedBody(fd: file.fd, fileLength: file.bodyOffset + file.header.bodyLength, bodyOffset: file.bodyOffset)
     }
 }
 
 /// A cache file mapped read-only: the body's bytes come straight from the page cache, with no
-/// copy and no freshly zeroed memory (`mapBody` populates the page tables chunk by chunk on the
-/// threads that verify the checksums, instead of `MAP_POPULATE` on one thread). Unmapped on
+/// copy and no freshly zeroed memory (the decoder populates the page tables chunk by chunk on
+/// the threads that verify the checksums, instead of `MAP_POPULATE` on one thread). Unmapped on
 /// deinit. (The cache is replaced by atomic rename, never rewritten in place, so the mapped file
 /// does not change under the reader.)
 final class MappedBody: @unchecked Sendable {

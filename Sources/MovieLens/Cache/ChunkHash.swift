@@ -30,37 +30,72 @@ enum ChunkHash {
 
     /// The hash of `buffer`'s bytes (little-endian words; the same value on every machine).
     static func hash(_ buffer: UnsafeRawBufferPointer) -> UInt32 {
-        let n = buffer.count
-        var h = UInt32(truncatingIfNeeded: n) &* p3 ^ UInt32(truncatingIfNeeded: UInt64(n) >> 32)
-        guard let base = buffer.baseAddress else { return avalanche(h) }
-        let lane = SIMD8<UInt32>(1, 2, 3, 4, 5, 6, 7, 8) &* p1
-        var a = lane, b = lane &+ 8, c = lane &+ 16, d = lane &+ 24
-        var i = 0
-        @inline(__always) func load(_ at: Int) -> SIMD8<UInt32> {
-            var v = base.loadUnaligned(fromByteOffset: at, as: SIMD8<UInt32>.self)
-            #if _endian(big)
-            for k in 0..<8 { v[k] = v[k].byteSwapped }
-            #endif
-            return v
+        // (A buffer without storage hashes as the empty string did before `Stream` existed.)
+        guard buffer.baseAddress != nil else { return avalanche(0) }
+        var s = Stream()
+        let whole = buffer.count / Stream.blockSize * Stream.blockSize
+        s.absorb(UnsafeRawBufferPointer(rebasing: buffer[0..<whole]))
+        return s.finish(tail: UnsafeRawBufferPointer(rebasing: buffer[whole...]))
+    }
+
+    /// The same hash computed piece by piece: `absorb` whole 128-byte blocks in order, then
+    /// `finish` with the remaining bytes. `hash(b)` equals absorbing `b`'s blocks in any split
+    /// into multiples of `blockSize` and finishing with its tail, so a reader can check a chunk
+    /// while it decodes it a cache-sized piece at a time.
+    struct Stream {
+        static let blockSize = 128
+        private var a, b, c, d: SIMD8<UInt32>
+        private var length = 0
+
+        init() {
+            let lane = SIMD8<UInt32>(1, 2, 3, 4, 5, 6, 7, 8) &* ChunkHash.p1
+            a = lane
+            b = lane &+ 8
+            c = lane &+ 16
+            d = lane &+ 24
         }
-        while i + 128 <= n {
-            a = round(a, load(i))
-            b = round(b, load(i + 32))
-            c = round(c, load(i + 64))
-            d = round(d, load(i + 96))
-            i += 128
+
+        /// Feeds `buffer`, whose length must be a multiple of `blockSize` (excess bytes are ignored).
+        @inline(__always)
+        mutating func absorb(_ buffer: UnsafeRawBufferPointer) {
+            guard let base = buffer.baseAddress else { return }
+            let n = buffer.count / Stream.blockSize * Stream.blockSize
+            @inline(__always) func load(_ at: Int) -> SIMD8<UInt32> {
+                var v = base.loadUnaligned(fromByteOffset: at, as: SIMD8<UInt32>.self)
+                #if _endian(big)
+                for k in 0..<8 { v[k] = v[k].byteSwapped }
+                #endif
+                return v
+            }
+            var a = self.a, b = self.b, c = self.c, d = self.d
+            var i = 0
+            while i < n {
+                a = ChunkHash.round(a, load(i))
+                b = ChunkHash.round(b, load(i + 32))
+                c = ChunkHash.round(c, load(i + 64))
+                d = ChunkHash.round(d, load(i + 96))
+                i += 128
+            }
+            self.a = a
+            self.b = b
+            self.c = c
+            self.d = d
+            length += n
         }
-        for k in 0..<8 {
-            h = mix(h, a[k], rotate: 17)
-            h = mix(h, b[k], rotate: 17)
-            h = mix(h, c[k], rotate: 17)
-            h = mix(h, d[k], rotate: 17)
+
+        /// The hash of everything absorbed followed by `tail` (fewer than `blockSize` bytes).
+        func finish(tail: UnsafeRawBufferPointer) -> UInt32 {
+            let n = length + tail.count
+            var h = UInt32(truncatingIfNeeded: n) &* ChunkHash.p3 ^ UInt32(truncatingIfNeeded: UInt64(n) >> 32)
+            for k in 0..<8 {
+                h = ChunkHash.mix(h, a[k], rotate: 17)
+                h = ChunkHash.mix(h, b[k], rotate: 17)
+                h = ChunkHash.mix(h, c[k], rotate: 17)
+                h = ChunkHash.mix(h, d[k], rotate: 17)
+            }
+            for byte in tail { h = ChunkHash.mix(h, UInt32(byte), rotate: 11) }
+            return ChunkHash.avalanche(h)
         }
-        while i < n {
-            h = mix(h, UInt32(base.load(fromByteOffset: i, as: UInt8.self)), rotate: 11)
-            i += 1
-        }
-        return avalanche(h)
     }
 
     @inline(__always)

@@ -188,177 +188,127 @@ struct ColumnReader {
         return Int(raw)
     }
 
-    mutating func ints<T: FixedWidthInteger & BitwiseCopyable>(_: T.Type, _ what: String, allowRuns: Bool = true) throws -> [T] {
-        try decodeInts(T.self, what, allowRuns: allowRuns, bounds: false).values
+    mutating func ints<T: FixedWidthInteger & BitwiseCopyable & Sendable>(_: T.Type, _ what: String, allowRuns: Bool = true) throws -> [T] {
+        decode(try planInts(T.self, what, allowRuns: allowRuns)).values
     }
 
     /// `ints` and the smallest and largest value decoded as Int64 (`(Int64.max, Int64.min)` for
     /// an empty column), noted while the column is written — no second pass over it (the cache
     /// checks its rating index columns this way).
-    mutating func intsWithBounds<T: FixedWidthInteger & BitwiseCopyable>(_: T.Type, _ what: String) throws -> ([T], (Int64, Int64)) {
-        let (values, bounds) = try decodeInts(T.self, what, allowRuns: true, bounds: true)
-        return (values, bounds ?? IdIndex.minMax(values, threads: threads))
+    mutating func intsWithBounds<T: FixedWidthInteger & BitwiseCopyable & Sendable>(_: T.Type, _ what: String) throws -> ([T], (Int64, Int64)) {
+        decode(try planInts(T.self, what))
     }
 
-    private mutating func decodeInts<T: FixedWidthInteger & BitwiseCopyable>(
-        _: T.Type, _ what: String, allowRuns: Bool, bounds: Bool
-    ) throws -> (values: [T], bounds: (Int64, Int64)?) {
+    /// Locates the next integer column and moves past it without decoding its rows: reads its
+    /// header (and, for runs, the small run value and length columns) and checks that its
+    /// payload lies within the bytes left.
+    mutating func planInts<T: FixedWidthInteger & BitwiseCopyable & Sendable>(
+        _: T.Type, _ what: String, allowRuns: Bool = true
+    ) throws -> IntColumnPlan<T> {
         let stored = try scalar(UInt64.self, what + " count")
-        guard stored > 0 else { return ([], nil) }
+        guard stored > 0 else { return IntColumnPlan(count: 0, encoding: .native, payload: offset) }
         let width = try scalar(UInt8.self, what + " width")
         if width == ColumnCodec.runsWidth, allowRuns {
             guard stored <= UInt64(maxCount) else { throw truncated(what) }
-            return try runs(T.self, Int(stored), what, bounds: bounds)
+            let values = try ints(T.self, what + " run values", allowRuns: false)
+            let lengths = try ints(UInt64.self, what + " run lengths", allowRuns: false)
+            guard values.count == lengths.count else { throw BinaryFormatError.invalid("\(section).\(what): \(values.count) run values, \(lengths.count) lengths") }
+            // Start row of each run; every run is at least one row, and they cover the column.
+            var starts = [Int]()
+            starts.reserveCapacity(lengths.count)
+            var total: UInt64 = 0
+            for l in lengths {
+                guard l > 0, l <= stored - total else {
+                    throw BinaryFormatError.invalid("\(section).\(what): bad run length \(l) (runs exceed \(stored) elements)")
+                }
+                starts.append(Int(total))
+                total += l
+            }
+            guard total == stored else { throw BinaryFormatError.invalid("\(section).\(what): runs cover \(total) of \(stored) elements") }
+            return IntColumnPlan(count: Int(stored), encoding: .runs(values: values, starts: starts), payload: offset)
         }
         // Every other encoding takes at least one byte per element.
         guard stored <= UInt64(remaining) else { throw truncated(what) }
         let n = Int(stored)
+        let encoding: IntColumnPlan<T>.Encoding
         if width == ColumnCodec.rawWidth {
             let stride = try scalar(UInt8.self, what + " stride")
             guard Int(stride) == MemoryLayout<T>.stride else {
                 throw BinaryFormatError.invalid("\(section).\(what): element size \(stride), expected \(MemoryLayout<T>.stride)")
             }
-            try align(what)
-            return (try raw(T.self, n, what), nil)
+            encoding = .native
+        } else {
+            guard [1, 2, 4].contains(width) else { throw BinaryFormatError.invalid("\(section).\(what): unknown column width \(width)") }
+            encoding = .offsets(width: Int(width), base: try scalar(Int64.self, what + " base"))
         }
-        let base = try scalar(Int64.self, what + " base")
         try align(what)
-        switch width {
-        case 1: return try widen(UInt8.self, n, base, what, bounds: bounds)
-        case 2: return try widen(UInt16.self, n, base, what, bounds: bounds)
-        case 4: return try widen(UInt32.self, n, base, what, bounds: bounds)
-        default: throw BinaryFormatError.invalid("\(section).\(what): unknown column width \(width)")
-        }
+        let plan = IntColumnPlan<T>(count: n, encoding: encoding, payload: offset)
+        guard n <= remaining / plan.bytesPerRow else { throw truncated(what) }
+        offset += n * plan.bytesPerRow
+        return plan
     }
 
-    private mutating func runs<T: FixedWidthInteger & BitwiseCopyable>(
-        _: T.Type, _ n: Int, _ what: String, bounds: Bool
-    ) throws -> (values: [T], bounds: (Int64, Int64)?) {
-        let values = try ints(T.self, what + " run values", allowRuns: false)
-        let lengths = try ints(UInt64.self, what + " run lengths", allowRuns: false)
-        guard values.count == lengths.count else { throw BinaryFormatError.invalid("\(section).\(what): \(values.count) run values, \(lengths.count) lengths") }
-        var total: UInt64 = 0
-        for l in lengths {
-            let (sum, overflow) = total.addingReportingOverflow(l)
-            guard l > 0, !overflow else { throw BinaryFormatError.invalid("\(section).\(what): bad run length \(l)") }
-            total = sum
+    /// Locates the next float column and moves past it without decoding its rows.
+    mutating func planFloats(_ what: String) throws -> FloatColumnPlan {
+        let n = try count(elementSize: 1, what)
+        let mode = try scalar(UInt8.self, what + " mode")
+        let encoding: FloatColumnPlan.Encoding
+        switch mode {
+        case 1: encoding = .halves
+        case 0:
+            try align(what)
+            encoding = .native
+        default:
+            throw BinaryFormatError.invalid("\(section).\(what): unknown float encoding \(mode)")
         }
-        guard total == UInt64(n) else { throw BinaryFormatError.invalid("\(section).\(what): runs cover \(total) of \(n) elements") }
-        // Start position of each run, so runs can be written on several threads.
-        var starts = [Int](repeating: 0, count: values.count)
-        var at = 0
-        for (k, l) in lengths.enumerated() {
-            starts[k] = at
-            at += Int(l)
-        }
+        let plan = FloatColumnPlan(count: n, encoding: encoding, payload: offset)
+        guard n <= remaining / plan.bytesPerRow else { throw truncated(what) }
+        offset += n * plan.bytesPerRow
+        return plan
+    }
+
+    /// Row blocks for decoding `n` rows on this reader's threads (one block when small).
+    private func blocks(_ n: Int) -> (blocks: [Range<Int>], threads: Int) {
         let threads = n >= ColumnReader.parallelMinimum ? self.threads : 1
+        return (splitRange(n, parts: max(1, min(threads * 4, n / (ColumnReader.parallelMinimum / 4)))), threads)
+    }
+
+    /// All rows of `plan` (made from this reader's bytes), decoded on `threads` threads (each
+    /// thread writes its own rows, so the fresh pages of the output are also first touched on
+    /// several threads), with their smallest and largest value.
+    func decode<T: FixedWidthInteger & BitwiseCopyable & Sendable>(_ plan: IntColumnPlan<T>) -> (values: [T], bounds: (Int64, Int64)) {
+        let n = plan.count
+        guard n > 0 else { return ([], (Int64.max, Int64.min)) }
+        let (blocks, threads) = blocks(n)
+        var los = [T](repeating: .max, count: blocks.count), his = [T](repeating: .min, count: blocks.count)
+        let src = bytes
         let out = [T](unsafeUninitializedCapacity: n) { buf, count in
             HugePages.advise(buf)
             guard let base = buf.baseAddress else { count = 0; return }
-            let out = UnsafeSendable(base)
-            parallelRanges(values.count, threads: threads, minBlock: 256) { runs in
-                for k in runs { (out.value + starts[k]).initialize(repeating: values[k], count: Int(lengths[k])) }
-            }
-            count = n
-        }
-        // Every run is at least one element long, so the column holds exactly the run values.
-        return (out, bounds ? IdIndex.minMax(values, threads: 1) : nil)
-    }
-
-    private mutating func widen<U: FixedWidthInteger, T: FixedWidthInteger>(
-        _: U.Type, _ n: Int, _ base: Int64, _ what: String, bounds: Bool
-    ) throws -> (values: [T], bounds: (Int64, Int64)?) {
-        let size = MemoryLayout<U>.size
-        guard n <= remaining / size else { throw truncated(what) }
-        let start = offset
-        let src = bytes
-        let threads = n >= ColumnReader.parallelMinimum ? self.threads : 1
-        // Blocks of rows (as `parallelRanges` makes them), each with its own min/max slot.
-        let blocks = splitRange(n, parts: max(1, min(threads * 4, n / (ColumnReader.parallelMinimum / 4))))
-        var los = [T](repeating: .max, count: blocks.count), his = [T](repeating: .min, count: blocks.count)
-        let out = [T](unsafeUninitializedCapacity: n) { buf, count in
-            HugePages.advise(buf)
-            guard let p = src.baseAddress.map({ $0 + start }) else { count = 0; return }
-            if Int(bitPattern: p) % MemoryLayout<U>.alignment == 0 {
-                // Aligned (the cache body always is): a typed loop the compiler vectorises, on
-                // `threads` threads over disjoint rows; with `bounds`, a min/max of what is written.
-                let typed = UnsafeSendable(UnsafeRawPointer(p).assumingMemoryBound(to: U.self))
-                let dst = UnsafeSendable(buf)
-                los.withUnsafeMutableBufferPointer { l in
-                    his.withUnsafeMutableBufferPointer { h in
-                        let slots = UnsafeSendable((l, h))
-                        parallelFor(chunks: blocks.count, threads: threads) { b in
-                            let typed = typed.value, dst = dst.value
-                            if bounds {
-                                var lo = T.max, hi = T.min
-                                for i in blocks[b] {
-                                    let v = T(truncatingIfNeeded: base &+ Int64(truncatingIfNeeded: U(littleEndian: typed[i])))
-                                    dst[i] = v
-                                    lo = Swift.min(lo, v)
-                                    hi = Swift.max(hi, v)
-                                }
-                                slots.value.0[b] = lo
-                                slots.value.1[b] = hi
-                            } else {
-                                for i in blocks[b] { dst[i] = T(truncatingIfNeeded: base &+ Int64(truncatingIfNeeded: U(littleEndian: typed[i]))) }
-                            }
-                        }
+            let dst = UnsafeSendable(base)
+            los.withUnsafeMutableBufferPointer { l in
+                his.withUnsafeMutableBufferPointer { h in
+                    let slots = UnsafeSendable((l, h))
+                    parallelFor(chunks: blocks.count, threads: threads) { b in
+                        (slots.value.0[b], slots.value.1[b]) = plan.decode(blocks[b], from: src, into: dst.value)
                     }
                 }
-            } else {
-                for i in 0..<n {
-                    let u = U(littleEndian: src.loadUnaligned(fromByteOffset: start + i * size, as: U.self))
-                    buf[i] = T(truncatingIfNeeded: base &+ Int64(truncatingIfNeeded: u))
-                }
-                if bounds, n > 0 { los[0] = buf.min() ?? .max; his[0] = buf.max() ?? .min }
             }
             count = n
         }
-        offset += n * size
-        guard bounds, n > 0, let lo = los.min(), let hi = his.max() else { return (out, nil) }
-        return (out, (Int64(truncatingIfNeeded: lo), Int64(truncatingIfNeeded: hi)))
-    }
-
-    private mutating func raw<T: BitwiseCopyable>(_: T.Type, _ n: Int, _ what: String) throws -> [T] {
-        let stride = MemoryLayout<T>.stride
-        guard n <= remaining / stride else { throw truncated(what) }
-        let start = offset
-        let src = bytes
-        let out = [T](unsafeUninitializedCapacity: n) { buf, count in
-            HugePages.advise(buf)
-            UnsafeMutableRawBufferPointer(buf).copyMemory(from: UnsafeRawBufferPointer(rebasing: src[start..<(start + n * stride)]))
-            count = n
-        }
-        offset += n * stride
-        return out
+        return (out, (Int64(truncatingIfNeeded: los.min() ?? .max), Int64(truncatingIfNeeded: his.max() ?? .min)))
     }
 
     mutating func floats(_ what: String) throws -> [Float] {
-        let n = try count(elementSize: 1, what)
-        let mode = try scalar(UInt8.self, what + " mode")
-        switch mode {
-        case 1:
-            guard n <= remaining else { throw truncated(what) }
-            let start = offset
-            let src = bytes
-            let threads = n >= ColumnReader.parallelMinimum ? self.threads : 1
-            let out = [Float](unsafeUninitializedCapacity: n) { buf, count in
-                HugePages.advise(buf)
-                guard let p = src.baseAddress else { count = 0; return }
-                let codes = UnsafeSendable(p.assumingMemoryBound(to: UInt8.self) + start), dst = UnsafeSendable(buf)
-                parallelRanges(n, threads: threads, minBlock: ColumnReader.parallelMinimum / 4) { rows in
-                    let codes = codes.value, dst = dst.value
-                    for i in rows { dst[i] = Float(codes[i]) * 0.5 }
-                }
-                count = n
-            }
-            offset += n
-            return out
-        case 0:
-            try align(what)
-            return try raw(Float.self, n, what)
-        default:
-            throw BinaryFormatError.invalid("\(section).\(what): unknown float encoding \(mode)")
+        let plan = try planFloats(what)
+        let (blocks, threads) = blocks(plan.count)
+        let src = bytes
+        return [Float](unsafeUninitializedCapacity: plan.count) { buf, count in
+            HugePages.advise(buf)
+            guard let base = buf.baseAddress else { count = 0; return }
+            let dst = UnsafeSendable(base)
+            parallelFor(chunks: blocks.count, threads: threads) { b in plan.decode(blocks[b], from: src, into: dst.value) }
+            count = plan.count
         }
     }
 

@@ -147,7 +147,7 @@ public enum DatasetCache {
             return .failure(.stale("cached as format \(header.format.rawValue), asked for \(format.rawValue)"))
         }
         do {
-            let mapped = try CacheFile.mapBody(file, threads: threads)
+            let mapped = try CacheFile.map(file)
             return .success(try withExtendedLifetime(mapped) {
                 try DatasetCodec.decode(mapped.body, header: header, threads: threads)
             })
