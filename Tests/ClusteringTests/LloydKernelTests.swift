@@ -51,7 +51,7 @@ final class LloydKernelTests: XCTestCase {
     /// threads give the same model (labels, centres, inertia, iterations).
     func testFitIsThreadCountIndependent() throws {
         let s = Fixtures.sparse(rows: 6_001, cols: 500, density: 0.1, seed: 11)
-        XCTAssertGreaterThan(s.nonZeroCount * 8, 2 * NearestCentresRegister.minBlockWork, "must really split")
+        XCTAssertGreaterThan(s.nonZeroCount * 8, 2 << 20, "must really split (2 × the kernel's 1M multiply-add block)")
         let one = try KMeans(k: 8, nInit: 2, seed: 3, backend: .swift, threads: 1).fit(s)
         let two = try KMeans(k: 8, nInit: 2, seed: 3, backend: .swift, threads: 2).fit(s)
         XCTAssertEqual(one.labels, two.labels)
@@ -60,15 +60,17 @@ final class LloydKernelTests: XCTestCase {
         XCTAssertEqual(one.iterations, two.iterations)
     }
 
-    /// The Swift register kernel against the BLAS path (the products and argmin of before), from
-    /// the same k-means++ seed, on dense and CSR blobs: the same labels and inertia within 1e-5.
+    /// The Swift register kernel against the BLAS path (the products and argmin of before), same
+    /// seed, on dense and CSR blobs: the same partition and inertia within 1e-5 relative. (Cluster
+    /// numbers may differ: k-means++ candidate distances come from each backend's own product, and
+    /// rounding can reorder the seeding's choices.)
     func testSwiftBackendMatchesBLASPath() throws {
         let centres: [[Float]] = (0..<9).map { b in (0..<19).map { j in Float((b * 7 + j * 3) % 11) } }
         let (x, _) = Fixtures.blobs(centres: centres, perBlob: 37, spread: 1.5, seed: 4)
         for input in [ClusterInput(x), ClusterInput(SparseMatrix(dense: x))] {
             let s = try KMeans(k: 9, nInit: 3, seed: 5, backend: .swift, threads: 2).fit(input, weights: nil)
             let b = try KMeans(k: 9, nInit: 3, seed: 5, backend: .blas, threads: 2).fit(input, weights: nil)
-            XCTAssertEqual(s.labels, b.labels)
+            XCTAssertTrue(Fixtures.samePartition(s.labels, b.labels.map(Int.init)))
             XCTAssertEqual(s.inertia, b.inertia, accuracy: 1e-5 * b.inertia)
         }
     }
