@@ -6,14 +6,15 @@ import Runtime
 /// chunked and in parallel, and takes the argmin (ties to the lower centre index). Both backends
 /// go through the same call with the caller's `backend`.
 enum AssignKernel {
-    static func assign(_ points: Points, centres: Centres, backend: Backend, threads: Int) -> Assignment {
+    /// - Parameter rowNorms: ‖xᵢ‖² of every row when the caller keeps them across calls.
+    static func assign(_ points: Points, centres: Centres, rowNorms: [Float]? = nil, backend: Backend, threads: Int) -> Assignment {
         let result: NearestCentres
         do {
             switch points {
             case .dense(let m):
-                result = try nearestCentres(m, centres: centres.matrix, centreNormsSquared: centres.norms, backend: backend, threads: threads)
+                result = try nearestCentres(m, centres: centres.matrix, centreNormsSquared: centres.norms, rowNormsSquared: rowNorms, backend: backend, threads: threads)
             case .sparse(let s):
-                result = try nearestCentres(s, centres: centres.matrix, centreNormsSquared: centres.norms, backend: backend, threads: threads)
+                result = try nearestCentres(s, centres: centres.matrix, centreNormsSquared: centres.norms, rowNormsSquared: rowNorms, backend: backend, threads: threads)
             }
         } catch {
             // Shapes are validated by the callers (fit/predict); reaching here is a bug.

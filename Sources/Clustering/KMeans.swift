@@ -60,7 +60,7 @@ public struct KMeans: KMeansFitting {
             var rng = SplitMix64.stream(seed: seed, index: UInt64(r))
             let initial = given ?? KMeansPlusPlus.seed(points, rowNorms: norms, weights: weights, k: k, rng: &rng, backend: backend, threads: t)
             let outcome = Lloyd.run(points, weights: weights, initial: initial, k: k,
-                                    maxIter: maxIter, tol: scaledTol, backend: backend, threads: t)
+                                    maxIter: maxIter, tol: scaledTol, backend: backend, threads: t, rowNorms: norms)
             let inertia = outcome.assignment.inertia(weights: weights)
             if best == nil || inertia < bestInertia { best = outcome; bestInertia = inertia }
         }

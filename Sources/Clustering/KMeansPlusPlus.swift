@@ -55,13 +55,19 @@ enum KMeansPlusPlus {
         _ points: Points, rowNorms: [Float], candidates: [Int], backend: Backend, threads: Int
     ) -> [Float] {
         let d = points.d, t = candidates.count, n = points.n
+        // CSR rows on the Swift backend: the candidates are padded with zero rows to a multiple
+        // of 8 so that the sparse × dense product runs in SIMD8 register tiles (narrower
+        // products fall back to one scalar pass over the row per column).
+        let width = points.isSparse && backend == .swift ? (t + 7) / 8 * 8 : t
         var cv = [Float]()
-        cv.reserveCapacity(t * d)
+        cv.reserveCapacity(width * d)
         for c in candidates { cv.append(contentsOf: points.denseRow(c)) }
-        let cs = Centres(k: t, d: d, values: cv, backend: backend)
-        var out = AssignKernel.dots(points, with: cs.matrix, backend: backend, threads: threads).storage
+        cv.append(contentsOf: repeatElement(0, count: (width - t) * d))
+        let cs = Centres(k: width, d: d, values: cv, backend: backend)
+        let dots = AssignKernel.dots(points, with: cs.matrix, backend: backend, threads: threads).storage
+        var out = [Float](repeating: 0, count: n * t)
         for i in 0..<n {
-            for c in 0..<t { out[i * t + c] = max(0, rowNorms[i] - 2 * out[i * t + c] + cs.norms[c]) }
+            for c in 0..<t { out[i * t + c] = max(0, rowNorms[i] - 2 * dots[i * width + c] + cs.norms[c]) }
         }
         // A candidate's distance to itself is exactly 0 (the expansion may leave rounding).
         for (c, i) in candidates.enumerated() { out[i * t + c] = 0 }

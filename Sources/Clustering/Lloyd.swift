@@ -21,8 +21,9 @@ enum Lloyd {
 
     static func run(
         _ points: Points, weights: [Float]?, initial: [Float], k: Int,
-        maxIter: Int, tol: Double, backend: Backend, threads: Int
+        maxIter: Int, tol: Double, backend: Backend, threads: Int, rowNorms: [Float]? = nil
     ) -> Outcome {
+        let rowNorms = rowNorms ?? points.squaredNorms(backend: backend, threads: threads)
         let d = points.d
         var centreValues = initial
         var centres = Centres(k: k, d: d, values: centreValues, backend: backend)
@@ -34,7 +35,7 @@ enum Lloyd {
         var assignment = Assignment(labels: [], distances: [])
         for it in 0..<maxIter {
             iterations = it + 1
-            assignment = AssignKernel.assign(points, centres: centres, backend: backend, threads: threads)
+            assignment = AssignKernel.assign(points, centres: centres, rowNorms: rowNorms, backend: backend, threads: threads)
             history.append(assignment.inertia(weights: weights))
             let updated = updateCentres(points, assignment: assignment, weights: weights, k: k, old: centreValues, threads: threads)
             var shift = 0.0
@@ -46,26 +47,31 @@ enum Lloyd {
             if shift <= tol { converged = true; break }
         }
         if !strict {
-            assignment = AssignKernel.assign(points, centres: centres, backend: backend, threads: threads)
+            assignment = AssignKernel.assign(points, centres: centres, rowNorms: rowNorms, backend: backend, threads: threads)
         }
         return Outcome(centres: centreValues, assignment: assignment, iterations: iterations, converged: converged, history: history)
     }
 
     /// The M-step: weighted means of each cluster's rows, with empty clusters relocated.
     ///
-    /// Rows are bucketed by label (counting sort, row order kept) and each cluster's sum is
-    /// accumulated in double precision in row order, clusters in parallel — so the result does
-    /// not depend on the thread count.
+    /// One pass over the rows in row order adds each row into its (final) cluster's double-precision
+    /// sum — per cluster and column the same additions in the same order as summing each cluster's
+    /// rows separately, so the result does not depend on the thread count. The pass runs on the
+    /// calling thread: it is one scattered add per stored value, cheaper than a thread hand-off
+    /// plus a merge of per-thread sums.
     static func updateCentres(
         _ points: Points, assignment: Assignment, weights: [Float]?, k: Int, old: [Float], threads: Int
     ) -> [Float] {
         let n = points.n, d = points.d
-        let labels = assignment.labels
+        var target = assignment.labels
         var mass = [Double](repeating: 0, count: k)
-        for i in 0..<n { mass[Int(labels[i])] += weights.map { Double($0[i]) } ?? 1 }
+        if let w = weights {
+            for i in 0..<n { mass[Int(target[i])] += Double(w[i]) }
+        } else {
+            for i in 0..<n { mass[Int(target[i])] += 1 }
+        }
 
-        // Relocation plan for empty clusters: (cluster, row) pairs; the row leaves its cluster.
-        var moved: [Int: Int] = [:]  // row -> new cluster
+        // Relocation of empty clusters: the farthest rows (ties by row index) leave their cluster.
         let empty = (0..<k).filter { mass[$0] == 0 }
         if !empty.isEmpty {
             let far = (0..<n).sorted { a, b in
@@ -73,40 +79,60 @@ enum Lloyd {
                 return da != db ? da > db : a < b
             }
             for (e, c) in empty.enumerated() where e < far.count {
-                let row = far[e]
-                let w = weights.map { Double($0[row]) } ?? 1
-                mass[Int(labels[row])] -= w
-                mass[c] += w
-                moved[row] = c
+                target[far[e]] = Int32(c)
             }
         }
 
-        // Bucket rows by final cluster.
-        var start = [Int](repeating: 0, count: k + 1)
-        func clusterOf(_ i: Int) -> Int { moved[i] ?? Int(labels[i]) }
-        for i in 0..<n { start[clusterOf(i) + 1] += 1 }
-        for c in 0..<k { start[c + 1] += start[c] }
-        var fill = start
-        var order = [Int](repeating: 0, count: n)
-        for i in 0..<n { let c = clusterOf(i); order[fill[c]] = i; fill[c] += 1 }
+        var acc = [Double](repeating: 0, count: k * d)
+        var total = [Double](repeating: 0, count: k)
+        acc.withUnsafeMutableBufferPointer { ap in
+            total.withUnsafeMutableBufferPointer { tp in
+                target.withUnsafeBufferPointer { lp in
+                    guard let a = ap.baseAddress else { return }
+                    switch points {
+                    case .dense(let m):
+                        m.withUnsafeBufferPointer { xp in
+                            guard let x = xp.baseAddress else { return }
+                            for i in 0..<n {
+                                let c = Int(lp[i])
+                                let wi = weights.map { Double($0[i]) } ?? 1
+                                tp[c] += wi
+                                let row = x + i * d, dst = a + c * d
+                                if wi == 1 {
+                                    for j in 0..<d { dst[j] += Double(row[j]) }
+                                } else {
+                                    for j in 0..<d { dst[j] += wi * Double(row[j]) }
+                                }
+                            }
+                        }
+                    case .sparse(let s):
+                        s.rowOffsets.withUnsafeBufferPointer { op in
+                            s.columns.withUnsafeBufferPointer { cp in
+                                s.values.withUnsafeBufferPointer { vp in
+                                    for i in 0..<n {
+                                        let c = Int(lp[i])
+                                        let wi = weights.map { Double($0[i]) } ?? 1
+                                        tp[c] += wi
+                                        let dst = a + c * d
+                                        let r = Int(op[i])..<Int(op[i + 1])
+                                        if wi == 1 {
+                                            for p in r { dst[Int(cp[p])] += Double(vp[p]) }
+                                        } else {
+                                            for p in r { dst[Int(cp[p])] += wi * Double(vp[p]) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
 
         var out = old
-        out.withUnsafeMutableBufferPointer { ob in
-            let o = UnsafeSendable(ob)
-            parallelFor(chunks: k, threads: threads) { c in
-                let members = start[c]..<start[c + 1]
-                guard !members.isEmpty else { return }  // keeps the old centre (only when n < k)
-                var acc = [Double](repeating: 0, count: d)
-                var total = 0.0
-                for slot in members {
-                    let i = order[slot]
-                    let w = weights.map { Double($0[i]) } ?? 1
-                    total += w
-                    points.forEachValue(ofRow: i) { j, v in acc[j] += w * Double(v) }
-                }
-                guard total > 0 else { return }
-                for j in 0..<d { o.value[c * d + j] = Float(acc[j] / total) }
-            }
+        for c in 0..<k where total[c] > 0 {  // an empty cluster keeps its old centre (only when n < k)
+            let t = total[c]
+            for j in 0..<d { out[c * d + j] = Float(acc[c * d + j] / t) }
         }
         return out
     }

@@ -11,23 +11,31 @@ public struct NearestCentres: Sendable, Equatable {
 /// Squared Euclidean distances from every row of dense `x` to every row of `centres`, fused with
 /// the argmin, computed as `‖x‖² − 2·x·c + ‖c‖²`.
 ///
-/// Rows are processed in chunks of `chunkRows` in parallel; each chunk forms the `chunk × k`
-/// block `X_chunk · Cᵀ` with GEMM (BLAS: `cblas_sgemm` single-threaded per worker; Swift: the
-/// packed SIMD GEMM), so memory stays `O(threads × chunkRows × k)`, never `n × k`.
+/// BLAS: rows are processed in chunks of `chunkRows` in parallel; each chunk forms the `chunk × k`
+/// block `X_chunk · Cᵀ` with `cblas_sgemm` (single-threaded per worker), so memory stays
+/// `O(threads × chunkRows × k)`, never `n × k`. Swift: the register kernel of
+/// `NearestCentresRegister` (the k sums of a row stay in SIMD registers; `chunkRows` unused).
 /// - Parameter centreNormsSquared: `‖c‖²` per centre if the caller already has them.
+/// - Parameter rowNormsSquared: `‖x‖²` per row if the caller already has them (e.g. KMeans,
+///   which assigns the same rows every iteration).
 /// - Throws: `.invalidArgument` when there are no centres, `.dimensionMismatch` for a column-count
 ///   mismatch.
 public func nearestCentres(_ x: Matrix<Float>, centres: Matrix<Float>, centreNormsSquared: [Float]? = nil,
+                           rowNormsSquared xNormsGiven: [Float]? = nil,
                            chunkRows: Int = 256, backend: Backend = .default, threads: Int = Threads.defaultCount) throws -> NearestCentres {
-    try NearestCentresKernel.validate(rows: x.rows, cols: x.cols, centres: centres, norms: centreNormsSquared)
+    try NearestCentresKernel.validate(rows: x.rows, cols: x.cols, centres: centres, norms: centreNormsSquared, rowNorms: xNormsGiven)
     let t = Threads.resolve(threads)
     let cNorms = centreNormsSquared ?? rowNormsSquared(centres, backend: backend, threads: t)
     let k = centres.rows, d = x.cols
+    let xNorms = xNormsGiven ?? rowNormsSquared(x, backend: backend, threads: t)
+    if backend == .swift {
+        return NearestCentresRegister.dense(x, centres: centres, cNorms: cNorms, xNorms: xNorms, threads: t)
+    }
     return x.withUnsafeBufferPointer { xp in
         centres.withUnsafeBufferPointer { cp in
             let sx = UnsafeSendable(xp.baseAddress), sc = UnsafeSendable(cp.baseAddress)
             return NearestCentresKernel.chunked(rows: x.rows, k: k, chunkRows: chunkRows, cNorms: cNorms, threads: t,
-                xNorm: { i in sx.value.map { VectorKernels.dot($0 + i * d, $0 + i * d, d, backend: backend) } ?? 0 },
+                xNorm: { xNorms[$0] },
                 products: { r0, r1, g in
                     guard let xb = sx.value, let cb = sc.value, d > 0 else { return }
                     GEMMKernel.run(transposeA: false, transposeB: true, m: r1 - r0, n: k, k: d, alpha: -2,
@@ -37,16 +45,21 @@ public func nearestCentres(_ x: Matrix<Float>, centres: Matrix<Float>, centreNor
     }
 }
 
-/// The same for CSR rows `x` (e.g. a user × item rating matrix): `x·c` for a chunk is a sparse ×
-/// dense product against `Cᵀ` (formed once, `d × k`) by `SpMMKernel.plain` (Swift: a register
-/// tile of k sums per row; BLAS: the row's rows of `Cᵀ` gathered, one `cblas_sgemv` per row),
-/// and `‖x‖²` is the sum of the stored squares.
+/// The same for CSR rows `x` (e.g. a user × item rating matrix). BLAS: `x·c` for a chunk is a
+/// sparse × dense product against `Cᵀ` (formed once, `d × k`) by `SpMMKernel.plain` (the row's
+/// rows of `Cᵀ` gathered, one `cblas_sgemv` per row). Swift: the register kernel of
+/// `NearestCentresRegister` (one SIMD8 load + FMA per stored value and tile of 8 centres, fused
+/// with the argmin). `‖x‖²` is the sum of the stored squares unless given.
 public func nearestCentres(_ x: SparseMatrix, centres: Matrix<Float>, centreNormsSquared: [Float]? = nil,
+                           rowNormsSquared xNormsGiven: [Float]? = nil,
                            chunkRows: Int = 256, backend: Backend = .default, threads: Int = Threads.defaultCount) throws -> NearestCentres {
-    try NearestCentresKernel.validate(rows: x.rows, cols: x.cols, centres: centres, norms: centreNormsSquared)
+    try NearestCentresKernel.validate(rows: x.rows, cols: x.cols, centres: centres, norms: centreNormsSquared, rowNorms: xNormsGiven)
     let t = Threads.resolve(threads)
     let cNorms = centreNormsSquared ?? rowNormsSquared(centres, backend: backend, threads: t)
-    let xNorms = x.rowNormsSquared(backend: backend)
+    let xNorms = xNormsGiven ?? x.rowNormsSquared(backend: backend)
+    if backend == .swift {
+        return NearestCentresRegister.sparse(x, centres: centres, cNorms: cNorms, xNorms: xNorms, threads: t)
+    }
     let centresT = centres.transposed()
     let k = centres.rows
     return centresT.withUnsafeBufferPointer { ctp in
@@ -61,7 +74,10 @@ public func nearestCentres(_ x: SparseMatrix, centres: Matrix<Float>, centreNorm
 }
 
 enum NearestCentresKernel {
-    static func validate(rows: Int, cols: Int, centres: Matrix<Float>, norms: [Float]?) throws {
+    static func validate(rows: Int, cols: Int, centres: Matrix<Float>, norms: [Float]?, rowNorms: [Float]? = nil) throws {
+        if let rowNorms, rowNorms.count != rows {
+            throw LinearAlgebraError.dimensionMismatch(operation: "nearestCentres", details: "\(rowNorms.count) row norms for \(rows) rows")
+        }
         guard centres.rows > 0 else { throw LinearAlgebraError.invalidArgument(operation: "nearestCentres", details: "no centres (k = 0)") }
         guard centres.cols == cols else {
             throw LinearAlgebraError.dimensionMismatch(operation: "nearestCentres", details: "rows have \(cols) columns, centres have \(centres.cols)")
