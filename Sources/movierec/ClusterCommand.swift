@@ -54,7 +54,7 @@ struct ClusterCommand: AsyncParsableCommand {
     @Option(name: .customLong("batch-size"), help: "Rows per mini-batch step.")
     var batchSize: Int = 1024
 
-    @Option(name: .long, help: "Kernel backend: blas or swift (default: MOVIEREC_BACKEND or blas).")
+    @Option(name: .long, help: "Kernel backend: blas or swift (default: MOVIEREC_BACKEND or swift, whose register kernel is the faster one for KMeans's few centres).")
     var backend: String?
 
     @Option(name: .long, help: "Seed of every random choice.")
@@ -102,7 +102,7 @@ struct ClusterCommand: AsyncParsableCommand {
             let settings = ClusterRun.Settings(
                 data: data, by: by, k: k, nInit: nInit, maxIter: maxIter, tol: tol, center: center,
                 algorithm: algorithm, batchSize: batchSize,
-                backend: try backend.map(Backend.init(parsing:)) ?? .default, seed: seed, threads: threads,
+                backend: try backend.map(Backend.init(parsing:)) ?? Backend.fromEnvironment(or: .swift), seed: seed, threads: threads,
                 silhouetteSample: silhouetteSample, top: top, minRaters: minRaters, dumpMatrix: dumpMatrix,
                 initCentres: initCentres)
             let result = try ClusterRun.run(settings)
@@ -126,7 +126,7 @@ enum ClusterRun {
         var center = false
         var algorithm: ClusterCommand.Algorithm = .auto
         var batchSize = 1024
-        var backend: Backend = .default
+        var backend: Backend = .fromEnvironment(or: .swift)
         var seed: UInt64 = 0
         var threads: Int?
         var silhouetteSample = 2000
