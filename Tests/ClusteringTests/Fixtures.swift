@@ -52,6 +52,12 @@ enum Fixtures {
             labels.append(Int32(best))
             inertia += Double(weights?[i] ?? 1) * sqDist(row, centres[best])
         }
+        return (labels, inertia, naiveMeans(x, labels: labels, weights: weights, centres: centres))
+    }
+
+    /// Naive weighted means: each cluster's rows summed in row order in double precision; a
+    /// cluster with no weight keeps its centre.
+    static func naiveMeans(_ x: Matrix<Float>, labels: [Int32], weights: [Float]?, centres: [[Float]]) -> [[Float]] {
         var means = centres
         for j in 0..<centres.count {
             var acc = [Double](repeating: 0, count: x.cols)
@@ -63,7 +69,7 @@ enum Fixtures {
             }
             if w > 0 { means[j] = acc.map { Float($0 / w) } }
         }
-        return (labels, inertia, means)
+        return means
     }
 
     /// Naive silhouette score, O(n²) with direct Euclidean distances.

@@ -6,20 +6,10 @@ import LinearAlgebra
 /// The Lloyd pieces on the fast paths: the single-pass centre update against naive per-cluster
 /// means, thread-count independence, and the Swift backend against the BLAS path.
 final class LloydKernelTests: XCTestCase {
-    /// Naive weighted means: for each cluster, its rows summed in row order in double precision.
+    /// `Fixtures.naiveMeans` on flat `k × cols` centres.
     func naiveMeans(_ x: Matrix<Float>, labels: [Int32], weights: [Float]?, k: Int, old: [Float]) -> [Float] {
-        var out = old
-        for c in 0..<k {
-            var acc = [Double](repeating: 0, count: x.cols)
-            var total = 0.0
-            for i in 0..<x.rows where labels[i] == Int32(c) {
-                let w = Double(weights?[i] ?? 1)
-                total += w
-                for j in 0..<x.cols { acc[j] += w * Double(x[i, j]) }
-            }
-            if total > 0 { for j in 0..<x.cols { out[c * x.cols + j] = Float(acc[j] / total) } }
-        }
-        return out
+        let centres = (0..<k).map { Array(old[($0 * x.cols)..<(($0 + 1) * x.cols)]) }
+        return Fixtures.naiveMeans(x, labels: labels, weights: weights, centres: centres).flatMap { $0 }
     }
 
     /// Dense and CSR, with and without weights (some zero), k = 1, 3, 9: exactly the naive means
