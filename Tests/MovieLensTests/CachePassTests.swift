@@ -199,19 +199,6 @@ final class CachePassTests: XCTestCase {
         }
     }
 
-    /// Every task runs exactly once, whatever the thread count.
-    func testDynamicTasksRunEachTaskOnce() {
-        for threads in [1, 2, 3, 8] {
-            for count in [0, 1, 2, 7, 100] {
-                var runs = [Int](repeating: 0, count: count)
-                runs.withUnsafeMutableBufferPointer { slots in
-                    let s = UnsafeSendable(slots)
-                    DynamicTasks.run(count, threads: threads) { s.value[$0] += 1 }
-                }
-                XCTAssertEqual(runs, [Int](repeating: 1, count: count), "\(count) tasks, \(threads) threads")
-            }
-        }
-    }
 
     /// The binary cleaning report: a report with repairs, drops and examples in several files
     /// round-trips exactly, encodes to the same bytes every time (sorted keys), and every

@@ -15,6 +15,22 @@ final class SplitMix64Tests: XCTestCase {
     }
 }
 
+final class DynamicTasksTests: XCTestCase {
+    /// Every task runs exactly once, whatever the thread count.
+    func testDynamicTasksRunEachTaskOnce() {
+        for threads in [1, 2, 3, 8] {
+            for count in [0, 1, 2, 7, 100] {
+                var runs = [Int](repeating: 0, count: count)
+                runs.withUnsafeMutableBufferPointer { slots in
+                    let s = UnsafeSendable(slots)
+                    DynamicTasks.run(count, threads: threads) { s.value[$0] += 1 }
+                }
+                XCTAssertEqual(runs, [Int](repeating: 1, count: count), "\(count) tasks, \(threads) threads")
+            }
+        }
+    }
+}
+
 final class ChecksumTests: XCTestCase {
     /// CRC-32C check value from the standard ("123456789" → 0xE3069283), and agreement of the
     /// sliced fast path with a bitwise reference on lengths around the 8-byte step.

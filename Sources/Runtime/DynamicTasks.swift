@@ -1,15 +1,14 @@
 import Foundation
-import Runtime
 
 /// Runs tasks of uneven or unpredictable cost on several threads, each thread taking the next
-/// task in index order as soon as it is free (`Runtime.parallelFor` instead fixes in advance
+/// task in index order as soon as it is free (`parallelFor` instead fixes in advance
 /// which thread runs which chunk, so one descheduled thread on a busy machine holds everyone
 /// up). Use only where results do not depend on which thread ran a task: each task writes its
 /// own outputs.
-enum DynamicTasks {
+public enum DynamicTasks {
     /// Runs `body(task)` once for every task in `0..<count` on up to `threads` threads and waits
     /// for all; inline, in order, with one thread or one task.
-    static func run(_ count: Int, threads: Int, _ body: (Int) -> Void) {
+    public static func run(_ count: Int, threads: Int, _ body: (Int) -> Void) {
         guard count > 0 else { return }
         let workers = min(threads, count)
         guard workers > 1 else {
