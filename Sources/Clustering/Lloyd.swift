@@ -142,12 +142,16 @@ enum Lloyd {
                                     }
                                 }
                             } else {
+                                // Unit weights: integer counts (n additions of 1.0 are exact, so the
+                                // totals are the same) keep the float adds off the per-cluster chain.
+                                var count = [Int](repeating: 0, count: tp.count)
                                 for i in 0..<n {
                                     let c = Int(lp[i])
-                                    tp[c] += 1
+                                    count[c] &+= 1
                                     let row = x + i * d, dst = a + c * d
                                     for j in 0..<d { dst[j] += Double(row[j]) }
                                 }
+                                for c in 0..<tp.count { tp[c] = Double(count[c]) }
                             }
                         }
                     case .sparse(let s):
