@@ -26,9 +26,12 @@ enum Lloyd {
         let rowNorms = rowNorms ?? points.squaredNorms(backend: backend, threads: threads)
         let d = points.d
         var centreValues = initial
+        var updated = initial
+        var scratch = UpdateScratch(k: k, d: d)
         var centres = Centres(k: k, d: d, values: centreValues, backend: backend)
         var previous: [Int32]? = nil
         var history: [Double] = []
+        history.reserveCapacity(min(maxIter, 1024))
         var iterations = 0
         var converged = false
         var strict = false
@@ -37,10 +40,11 @@ enum Lloyd {
             iterations = it + 1
             assignment = AssignKernel.assign(points, centres: centres, rowNorms: rowNorms, backend: backend, threads: threads)
             history.append(assignment.inertia(weights: weights))
-            let updated = updateCentres(points, assignment: assignment, weights: weights, k: k, old: centreValues, threads: threads)
+            for i in 0..<updated.count { updated[i] = centreValues[i] }
+            updateCentres(points, assignment: assignment, weights: weights, k: k, into: &updated, scratch: &scratch)
             var shift = 0.0
             for i in 0..<updated.count { let dlt = Double(updated[i]) - Double(centreValues[i]); shift += dlt * dlt }
-            centreValues = updated
+            swap(&centreValues, &updated)
             centres = Centres(k: k, d: d, values: centreValues, backend: backend)
             if let p = previous, p == assignment.labels { strict = true; converged = true; break }
             previous = assignment.labels
@@ -52,28 +56,50 @@ enum Lloyd {
         return Outcome(centres: centreValues, assignment: assignment, iterations: iterations, converged: converged, history: history)
     }
 
-    /// The M-step: weighted means of each cluster's rows, with empty clusters relocated.
-    ///
-    /// One pass over the rows in row order adds each row into its (final) cluster's double-precision
-    /// sum — per cluster and column the same additions in the same order as summing each cluster's
-    /// rows separately, so the result does not depend on the thread count. The pass runs on the
-    /// calling thread: it is one scattered add per stored value, cheaper than a thread hand-off
-    /// plus a merge of per-thread sums.
+    /// Double-precision sums of the M-step, kept across the iterations of a run.
+    struct UpdateScratch {
+        /// Per cluster and column: Σ wᵢ·xᵢⱼ (`k × d`).
+        var acc: [Double]
+        /// Per cluster: Σ wᵢ.
+        var total: [Double]
+
+        init(k: Int, d: Int) {
+            acc = [Double](repeating: 0, count: k * d)
+            total = [Double](repeating: 0, count: k)
+        }
+    }
+
+    /// The M-step into a new array (see `updateCentres(_:assignment:weights:k:into:scratch:)`).
     static func updateCentres(
         _ points: Points, assignment: Assignment, weights: [Float]?, k: Int, old: [Float], threads: Int
     ) -> [Float] {
+        var out = old
+        var scratch = UpdateScratch(k: k, d: points.d)
+        updateCentres(points, assignment: assignment, weights: weights, k: k, into: &out, scratch: &scratch)
+        return out
+    }
+
+    /// The M-step: weighted means of each cluster's rows, with empty clusters relocated.
+    ///
+    /// One pass over the rows in row order adds each row into its cluster's double-precision
+    /// sum — per cluster and column the same additions in the same order as summing each cluster's
+    /// rows separately, so the result does not depend on the thread count. Only when a cluster
+    /// ends up empty (its weight is 0) are the farthest rows moved into the empty clusters and the
+    /// pass repeated with those labels. The pass runs on the calling thread: it is one scattered
+    /// add per stored value, cheaper than a thread hand-off plus a merge of per-thread sums.
+    /// - Parameter centres: the old centres (`k × d`) on entry; a cluster of positive weight gets
+    ///   its mean, an empty one keeps its old centre (possible only when n < k).
+    static func updateCentres(
+        _ points: Points, assignment: Assignment, weights: [Float]?, k: Int,
+        into centres: inout [Float], scratch: inout UpdateScratch
+    ) {
         let n = points.n, d = points.d
-        var target = assignment.labels
-        var mass = [Double](repeating: 0, count: k)
-        if let w = weights {
-            for i in 0..<n { mass[Int(target[i])] += Double(w[i]) }
-        } else {
-            for i in 0..<n { mass[Int(target[i])] += 1 }
-        }
+        accumulate(points, labels: assignment.labels, weights: weights, scratch: &scratch)
 
         // Relocation of empty clusters: the farthest rows (ties by row index) leave their cluster.
-        let empty = (0..<k).filter { mass[$0] == 0 }
+        let empty = (0..<k).filter { scratch.total[$0] == 0 }
         if !empty.isEmpty {
+            var target = assignment.labels
             let far = (0..<n).sorted { a, b in
                 let da = assignment.distances[a], db = assignment.distances[b]
                 return da != db ? da > db : a < b
@@ -81,28 +107,51 @@ enum Lloyd {
             for (e, c) in empty.enumerated() where e < far.count {
                 target[far[e]] = Int32(c)
             }
+            accumulate(points, labels: target, weights: weights, scratch: &scratch)
         }
 
-        var acc = [Double](repeating: 0, count: k * d)
-        var total = [Double](repeating: 0, count: k)
-        acc.withUnsafeMutableBufferPointer { ap in
-            total.withUnsafeMutableBufferPointer { tp in
-                target.withUnsafeBufferPointer { lp in
+        for c in 0..<k where scratch.total[c] > 0 {
+            let t = scratch.total[c]
+            for j in 0..<d { centres[c * d + j] = Float(scratch.acc[c * d + j] / t) }
+        }
+    }
+
+    /// `scratch` ← per-cluster sums of the rows (and of their weights) under `labels`, in row order.
+    static func accumulate(_ points: Points, labels: [Int32], weights: [Float]?, scratch: inout UpdateScratch) {
+        let n = points.n, d = points.d
+        for i in 0..<scratch.acc.count { scratch.acc[i] = 0 }
+        for i in 0..<scratch.total.count { scratch.total[i] = 0 }
+        scratch.acc.withUnsafeMutableBufferPointer { ap in
+            scratch.total.withUnsafeMutableBufferPointer { tp in
+                labels.withUnsafeBufferPointer { lp in
                     guard let a = ap.baseAddress else { return }
                     switch points {
                     case .dense(let m):
                         m.withUnsafeBufferPointer { xp in
                             guard let x = xp.baseAddress else { return }
-                            for i in 0..<n {
-                                let c = Int(lp[i])
-                                let wi = weights.map { Double($0[i]) } ?? 1
-                                tp[c] += wi
-                                let row = x + i * d, dst = a + c * d
-                                if wi == 1 {
-                                    for j in 0..<d { dst[j] += Double(row[j]) }
-                                } else {
-                                    for j in 0..<d { dst[j] += wi * Double(row[j]) }
+                            if let w = weights {
+                                for i in 0..<n {
+                                    let c = Int(lp[i])
+                                    let wi = Double(w[i])
+                                    tp[c] += wi
+                                    let row = x + i * d, dst = a + c * d
+                                    if wi == 1 {
+                                        for j in 0..<d { dst[j] += Double(row[j]) }
+                                    } else {
+                                        for j in 0..<d { dst[j] += wi * Double(row[j]) }
+                                    }
                                 }
+                            } else {
+                                // Unit weights: integer counts (n additions of 1.0 are exact, so the
+                                // totals are the same) keep the float adds off the per-cluster chain.
+                                var count = [Int](repeating: 0, count: tp.count)
+                                for i in 0..<n {
+                                    let c = Int(lp[i])
+                                    count[c] &+= 1
+                                    let row = x + i * d, dst = a + c * d
+                                    for j in 0..<d { dst[j] += Double(row[j]) }
+                                }
+                                for c in 0..<tp.count { tp[c] = Double(count[c]) }
                             }
                         }
                     case .sparse(let s):
@@ -128,12 +177,5 @@ enum Lloyd {
                 }
             }
         }
-
-        var out = old
-        for c in 0..<k where total[c] > 0 {  // an empty cluster keeps its old centre (only when n < k)
-            let t = total[c]
-            for j in 0..<d { out[c * d + j] = Float(acc[c * d + j] / t) }
-        }
-        return out
     }
 }

@@ -16,12 +16,16 @@ enum NearestCentresRegister {
     /// Multiply-adds below which a block of rows is not split off to another thread.
     static let minBlockWork = 1 << 20
 
-    /// `centres` (`k × d`, row-major) as `d × kp`, zero-padded.
+    /// `-2 × centres` (`k × d`, row-major) as `d × kp`, zero-padded.
+    ///
+    /// The factor `-2` sits on the centres instead of on every row value: `fma(x, -2c, a)` rounds
+    /// the same exact product `-2·x·c` as `fma(-2x, c, a)`, so the sums are bit-identical while
+    /// the row values are broadcast without a multiply.
     static func packTransposed(_ centres: UnsafeBufferPointer<Float>, k: Int, d: Int) -> (values: [Float], kp: Int) {
         let kp = (k + 7) / 8 * 8
         var out = [Float](repeating: 0, count: d * kp)
         for c in 0..<k {
-            for j in 0..<d { out[j * kp + c] = centres[c * d + j] }
+            for j in 0..<d { out[j * kp + c] = -2 * centres[c * d + j] }
         }
         return (out, kp)
     }
@@ -47,14 +51,14 @@ enum NearestCentresRegister {
                                 var a0 = V(repeating: 0), a1 = V(repeating: 0)
                                 var p = start
                                 while p + 2 <= end {
-                                    a0 = a0.addingProduct(V(repeating: -2 * vals[p]),
+                                    a0 = a0.addingProduct(V(repeating: vals[p]),
                                                           base.loadUnaligned(fromByteOffset: Int(cols[p]) &* stride, as: V.self))
-                                    a1 = a1.addingProduct(V(repeating: -2 * vals[p + 1]),
+                                    a1 = a1.addingProduct(V(repeating: vals[p + 1]),
                                                           base.loadUnaligned(fromByteOffset: Int(cols[p + 1]) &* stride, as: V.self))
                                     p += 2
                                 }
                                 if p < end {
-                                    a0 = a0.addingProduct(V(repeating: -2 * vals[p]),
+                                    a0 = a0.addingProduct(V(repeating: vals[p]),
                                                           base.loadUnaligned(fromByteOffset: Int(cols[p]) &* stride, as: V.self))
                                 }
                                 g.storeBytes(of: a0 + a1, toByteOffset: ((i - r0) * kp + tile) * 4, as: V.self)
@@ -86,10 +90,10 @@ enum NearestCentresRegister {
                         var a0 = V(repeating: 0), a1 = V(repeating: 0), a2 = V(repeating: 0), a3 = V(repeating: 0)
                         for j in 0..<d {
                             let c = base.loadUnaligned(fromByteOffset: j * stride, as: V.self)
-                            a0 = a0.addingProduct(V(repeating: -2 * x0[j]), c)
-                            a1 = a1.addingProduct(V(repeating: -2 * x1[j]), c)
-                            a2 = a2.addingProduct(V(repeating: -2 * x2[j]), c)
-                            a3 = a3.addingProduct(V(repeating: -2 * x3[j]), c)
+                            a0 = a0.addingProduct(V(repeating: x0[j]), c)
+                            a1 = a1.addingProduct(V(repeating: x1[j]), c)
+                            a2 = a2.addingProduct(V(repeating: x2[j]), c)
+                            a3 = a3.addingProduct(V(repeating: x3[j]), c)
                         }
                         g.storeBytes(of: a0, toByteOffset: tile * 4, as: V.self)
                         g.storeBytes(of: a1, toByteOffset: (kp + tile) * 4, as: V.self)
@@ -100,7 +104,7 @@ enum NearestCentresRegister {
                             let row = xb + i * d
                             var a0 = V(repeating: 0)
                             for j in 0..<d {
-                                a0 = a0.addingProduct(V(repeating: -2 * row[j]), base.loadUnaligned(fromByteOffset: j * stride, as: V.self))
+                                a0 = a0.addingProduct(V(repeating: row[j]), base.loadUnaligned(fromByteOffset: j * stride, as: V.self))
                             }
                             g.storeBytes(of: a0, toByteOffset: ((i - r0) * kp + tile) * 4, as: V.self)
                         }
@@ -142,10 +146,13 @@ enum NearestCentresRegister {
                                     for i in r0..<r1 {
                                         let gi = g + (i - r0) * kp
                                         let xn = sxn.value[i]
+                                        // Branch-free first argmin (selects, no unpredictable jumps).
                                         var best = Float.infinity, label = -1
                                         for j in 0..<k {
                                             let dist = xn + gi[j] + scn.value[j]
-                                            if dist < best { best = dist; label = j }
+                                            let better = dist < best
+                                            best = better ? dist : best
+                                            label = better ? j : label
                                         }
                                         if label < 0 {
                                             sl.value[i] = 0; sd.value[i] = xn + gi[0] + scn.value[0]

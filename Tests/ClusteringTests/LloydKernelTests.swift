@@ -37,6 +37,33 @@ final class LloydKernelTests: XCTestCase {
         }
     }
 
+    /// The in-place update with one scratch reused across calls (as `Lloyd.run` does every
+    /// iteration): an empty cluster takes the farthest row (the pass repeated with that label),
+    /// and a later call on the same scratch starts from zero sums — both equal the naive means.
+    func testInPlaceUpdateReusesScratchAndRelocates() throws {
+        let s = Fixtures.sparse(rows: 41, cols: 6, density: 0.5, seed: 77)
+        let x = s.densified()
+        let k = 3
+        let labels = (0..<x.rows).map { Int32($0 % 2) }  // cluster 2 is empty
+        let distances = (0..<x.rows).map { Float(($0 * 13) % 41) }  // distinct; row 22 is the farthest (40)
+        let old = (0..<(k * x.cols)).map { Float($0) }
+        var relocated = labels
+        XCTAssertEqual(distances[22], 40)
+        relocated[22] = 2
+        for points in [Points(x), Points(s)] {
+            var scratch = Lloyd.UpdateScratch(k: k, d: x.cols)
+            var centres = old
+            Lloyd.updateCentres(points, assignment: Assignment(labels: labels, distances: distances), weights: nil, k: k,
+                                into: &centres, scratch: &scratch)
+            XCTAssertEqual(centres, naiveMeans(x, labels: relocated, weights: nil, k: k, old: old))
+            let second = (0..<x.rows).map { Int32(($0 / 3) % k) }
+            let w: [Float] = (0..<x.rows).map { Float($0 % 3) + 0.5 }
+            Lloyd.updateCentres(points, assignment: Assignment(labels: second, distances: distances), weights: w, k: k,
+                                into: &centres, scratch: &scratch)
+            XCTAssertEqual(centres, naiveMeans(x, labels: second, weights: w, k: k, old: centres))
+        }
+    }
+
     /// A fit on CSR rows large enough for the assignment to be split across threads: 1 and 2
     /// threads give the same model (labels, centres, inertia, iterations).
     func testFitIsThreadCountIndependent() throws {
