@@ -34,6 +34,15 @@ stack has the algorithm; every difference is listed in DIFFERENCES and printed w
                 two-stage hybrid fitted on the training period; NDCG@10 over users with a relevant
                 test movie (classifier and notebook hybrid: a seeded sample of 50 of them, the
                 weight tuned on 50 validation users, as MovieRec's evaluation does).
+  scale       above 2,000,000 ratings MovieRec samples, and so does this side, by the same rules
+              (seeded draws differ, sizes are the same): the boosters of `train` learn a uniform
+              sample of 2,000,000 ratings described by one context fitted on all other ratings
+              (`TrainingRows`); contexts of more than 2,000,000 ratings cluster with mini-batch
+              KMeans (batch 4096, 3 restarts, 50 iterations, stop after 10 without improvement);
+              the two-stage hybrid keeps negatives at 0.3 × 5,000,000 / ratings above 5,000,000;
+              the notebook hybrid of `train` tunes on whole users holding ~1,000,000 ratings
+              (`UserSubset`); `evaluate` runs on whole users holding ~1,000,000 ratings
+              (`UserSample`, automatic above 2,000,000 ratings).
 """
 import argparse
 import json
@@ -56,6 +65,13 @@ LIKE = 4.0
 ROUNDS = 60
 MINIBATCH_ABOVE = 50_000
 NOTEBOOK_GRID = [0, 0.25, 0.5, 1, 2, 4, 8, 16]
+# MovieRec's scale rules (TrainingOptions, FeatureOptions, UserSample).
+BOOST_ROW_LIMIT = 2_000_000
+CONTEXT_MINIBATCH_ABOVE = 2_000_000
+HYBRID_NEGATIVE_RATINGS = 5_000_000
+NOTEBOOK_TUNING_RATINGS = 1_000_000
+SAMPLE_ABOVE = 2_000_000
+SAMPLE_TARGET = 1_000_000
 
 DIFFERENCES = [
     "MF features: TruncatedSVD (24 components) of the rating residuals after shrunk biases — the Python stack has "
@@ -127,6 +143,26 @@ class Data:
                 self.years[m] = float(found.group(1))
         self.seed = seed
 
+    def users_holding(self, target, seed):
+        """Seeded whole users, drawn until their ratings reach `target` (MovieRec's UserSubset /
+        UserSample rule); returns the rows of those users (ascending)."""
+        counts = np.bincount(self.u, minlength=self.users)
+        order = np.random.default_rng(seed).permutation(np.where(counts > 0)[0])
+        take = int(np.searchsorted(np.cumsum(counts[order]), target)) + 1
+        chosen = np.zeros(self.users, dtype=bool)
+        chosen[order[:take]] = True
+        return np.where(chosen[self.u])[0]
+
+    def subset(self, rows):
+        """The same data restricted to `rows`, users re-indexed densely (movies unchanged)."""
+        out = object.__new__(Data)
+        out.__dict__.update(self.__dict__)
+        kept = np.unique(self.u[rows])
+        out.u = np.searchsorted(kept, self.u[rows])
+        out.m, out.r, out.t = self.m[rows], self.r[rows], self.t[rows]
+        out.users = len(kept)
+        return out
+
 
 class Context:
     """Everything a feature row needs from a set of training ratings (MovieRec's FeatureContext)."""
@@ -167,7 +203,11 @@ class Context:
         centred.data -= np.repeat(raw_mean, np.diff(centred.indptr)).astype(np.float32)
         self.labels, self.cmean, self.clike, self.craters = [], [], [], []
         for x, s in ((genre_avg, seed), (centred, seed + 1)):
-            km = KMeans(n_clusters=min(clusters_k, d.users), n_init=2, max_iter=50, random_state=s).fit(x)
+            if len(idx) > CONTEXT_MINIBATCH_ABOVE:
+                km = MiniBatchKMeans(n_clusters=min(clusters_k, d.users), batch_size=4096, n_init=3, max_iter=50,
+                                     max_no_improvement=10, random_state=s).fit(x)
+            else:
+                km = KMeans(n_clusters=min(clusters_k, d.users), n_init=2, max_iter=50, random_state=s).fit(x)
             lab = km.labels_.astype(np.int64)
             key = lab[u] * d.movies + m
             size = clusters_k * d.movies
@@ -220,6 +260,18 @@ def oof_features(d, rows, seed, test_rows=None):
         ctx = Context(d, rows, seed)
         x_test = ctx.features(d, d.u[test_rows], d.m[test_rows], d.t[test_rows])
     return x, x_test
+
+
+def training_rows(d, seed):
+    """`movierec train`'s booster rows: every rating out-of-fold, or above BOOST_ROW_LIMIT a seeded
+    uniform sample of that many, described by one context fitted on all the other ratings."""
+    n = len(d.r)
+    if n <= BOOST_ROW_LIMIT:
+        return oof_features(d, np.arange(n), seed)[0], np.arange(n)
+    picked = np.zeros(n, dtype=bool)
+    picked[np.random.default_rng(seed).choice(n, BOOST_ROW_LIMIT, replace=False)] = True
+    sample, rest = np.where(picked)[0], np.where(~picked)[0]
+    return Context(d, rest, seed).features(d, d.u[sample], d.m[sample], d.t[sample]), sample
 
 
 def temporal_split(d, rows):
@@ -379,7 +431,7 @@ class StageOne:
         return np.column_stack(cols).astype(np.float32)
 
 
-def two_stage(d, rows, seed, threads, evaluate_users=None, relevant=None):
+def two_stage(d, rows, seed, threads, evaluate_users=None, relevant=None, negative_rate=0.3):
     """Fits the two-stage hybrid on `rows`; with `evaluate_users`, returns its NDCG@10 for them."""
     early, late = temporal_split(d, rows)
     s1 = StageOne(d, early, seed, threads)
@@ -387,7 +439,7 @@ def two_stage(d, rows, seed, threads, evaluate_users=None, relevant=None):
     cand = s1.candidates(d, vusers)
     positive = {(u, m) for u, rel in zip(vusers, vrel) for m in rel}
     label = np.array([(int(u), int(m)) in positive for u, m in cand[:, :2]], dtype=np.float32)
-    keep = (label == 1) | (np.random.default_rng(seed).random(len(label)) < 0.3)
+    keep = (label == 1) | (np.random.default_rng(seed).random(len(label)) < negative_rate)
     model = train_booster("binary:logistic", s1.features(d, cand[keep]), label[keep], seed, threads, rounds=100, eta=0.1)
     final = StageOne(d, rows, seed, threads)
     if evaluate_users is None:
@@ -484,23 +536,31 @@ def run(directory, folds, seed, threads):
     clock = Clock()
     d = clock("load", Data, directory, seed)
     everything = np.arange(len(d.r))
+    n = len(d.r)
     # train (as `movierec train`)
-    x, _ = clock("train: features", oof_features, d, everything, seed)
+    x, rows = clock("train: features", training_rows, d, seed)
     clock("train: classifier + regressor", lambda: (
-        train_booster("binary:logistic", x, (d.r >= LIKE).astype(np.float32), seed, threads),
-        train_booster("reg:squarederror", x, d.r.astype(np.float32), seed, threads)))
-    del x
+        train_booster("binary:logistic", x, (d.r[rows] >= LIKE).astype(np.float32), seed, threads),
+        train_booster("reg:squarederror", x, d.r[rows].astype(np.float32), seed, threads)))
+    del x, rows
     clock("train: similar movies (TF-IDF)", tfidf_neighbours, d)
     clock("train: ALS", fit_als, d, everything, 64, 15, threads)
-    clock("train: two-stage hybrid", two_stage, d, everything, seed, threads)
-    # The notebook hybrid pairs the tuned weight with the classifier trained above (as MovieRec's `train`).
-    clock("train: notebook hybrid", notebook_hybrid, d, everything, seed, threads)
-    # evaluate (as `movierec evaluate`)
-    auc, rmse = clock("evaluate: cv", cross_validation, d, folds, seed, threads)
-    clock("evaluate: clusters", cluster_quality, d, seed)
-    ndcgs = clock("evaluate: topn", topn, d, seed, threads)
+    rate = 0.3 * min(1.0, HYBRID_NEGATIVE_RATINGS / n)
+    clock("train: two-stage hybrid", two_stage, d, everything, seed, threads, negative_rate=rate)
+    # The notebook hybrid pairs the tuned weight with the classifier trained above (as MovieRec's `train`),
+    # tuned on whole users holding ~1M ratings above that size.
+    def notebook():
+        t = d if n <= NOTEBOOK_TUNING_RATINGS else d.subset(d.users_holding(NOTEBOOK_TUNING_RATINGS, seed))
+        return notebook_hybrid(t, np.arange(len(t.r)), seed, threads)
+    clock("train: notebook hybrid", notebook)
+    # evaluate (as `movierec evaluate`): on whole users holding ~1M ratings above 2M ratings.
+    e = clock("evaluate: user sample", lambda: d if n <= SAMPLE_ABOVE else d.subset(d.users_holding(SAMPLE_TARGET, seed)))
+    auc, rmse = clock("evaluate: cv", cross_validation, e, folds, seed, threads)
+    clock("evaluate: clusters", cluster_quality, e, seed)
+    ndcgs = clock("evaluate: topn", topn, e, seed, threads)
     return {"stages": clock.stages, "quality": {"auc": auc, "rmse": rmse, **{f"ndcg_{k}": v for k, v in ndcgs.items()}},
-            "differences": DIFFERENCES, "ratings": int(len(d.r)), "users": d.users, "movies": d.movies}
+            "differences": DIFFERENCES, "ratings": int(n), "users": d.users, "movies": d.movies,
+            "evaluated_ratings": int(len(e.r))}
 
 
 def main():
