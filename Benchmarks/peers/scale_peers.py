@@ -32,7 +32,7 @@ the stage alone (excluding process start and reading its input), which the ratio
             MovieRec's `training_seconds.als` of `movierec pipeline --json` (or of `movierec train --json`
             without the pipeline stage) — wall only: no CLI times ALS alone, so its CPU and RSS are the
             whole run's — vs implicit.cpu.als.AlternatingLeastSquares.fit;
-  pipeline  `movierec pipeline --data D --json` vs pipeline_vs_python.py's Python pipeline (both as child
+  pipeline  `movierec pipeline --data D --json` vs pipeline_full.py's same stages in Python (both as child
             processes; the process totals are compared).
 The table gives MovieRec / fastest peer for stage wall time and CPU time, and MovieRec / smallest peer
 for peak RSS (the issue's goal: <= 0.5 on every stage). Machine, versions and /proc/loadavg at the start
@@ -314,12 +314,14 @@ def peer_als(data, threads):
 
 def peer_pipeline(data, folds, seed, threads):
     sys.path.insert(0, HERE)
-    import pipeline_vs_python
+    import pipeline_full
     t = _cpu_wall()
-    stages, quality = pipeline_vs_python.python_pipeline(data, folds, seed, threads)
+    result = pipeline_full.run(data, folds, seed, threads)
     w, c = _since(t)
+    stages = {s["stage"]: s["wall"] for s in result["stages"]}
+    quality = dict(result["quality"], als_ndcg=result["quality"].get("ndcg_als"))
     return {"seconds": w, "cpu_seconds": c, "stages": stages, "quality": quality,
-            "tool": "pipeline_vs_python.py (pandas, xgboost, scikit-learn, implicit)"}
+            "tool": "pipeline_full.py: the same stages in pandas, xgboost, scikit-learn, implicit"}
 
 
 PEERS = {"parse": peer_parse, "xgboost": peer_xgboost, "lightgbm": peer_lightgbm, "kmeans": peer_kmeans,
