@@ -89,17 +89,15 @@ public struct MiniBatchKMeans: KMeansFitting {
         var performed = 0
         var converged = false
         var batch = [Int](repeating: 0, count: batchSize)
-        var dots = [Double](repeating: 0, count: batchSize * k)
         var labels = [Int32](repeating: 0, count: batchSize)
         var dist = [Double](repeating: 0, count: batchSize)
         for step in 0..<steps {
             performed = step + 1
             for b in 0..<batchSize { batch[b] = rng.nextIndex(below: n) }
-            state.assign(points, rows: batch, rowNorms: norms, dots: &dots, labels: &labels, distances: &dist, threads: t)
+            state.assign(points, rows: batch, rowNorms: norms, labels: &labels, distances: &dist, threads: t)
             var batchInertia = 0.0
             for b in 0..<batchSize { batchInertia += (weights.map { Double($0[batch[b]]) } ?? 1) * dist[b] }
             state.update(points, rows: batch, labels: labels, weights: weights)
-            if step % 64 == 63 { state.refreshNorms() }
 
             let perRow = batchInertia / Double(batchSize)
             ewa = step == 0 ? perRow : ewa * (1 - alpha) + perRow * alpha
@@ -122,12 +120,20 @@ public struct MiniBatchKMeans: KMeansFitting {
     }
 }
 
-/// Centres `c_j = s_j·u_j` with `u` stored column-major (`d × k`, double precision) so that the
-/// dot products of a row with all centres read one contiguous `k`-vector per stored value, and
-/// a centre is rescaled by changing `s_j` alone.
+/// Centres `c_j = s_j·u_j` with `u` stored column-major (`d × kp`, double precision, `kp` = `k`
+/// rounded up to 8 lanes, padding lanes zero) so that the dot products of a row with all centres
+/// read one contiguous, aligned run of `SIMD8<Double>` per stored value, and a centre is rescaled
+/// by changing `s_j` alone.
+///
+/// Rows are read through raw pointers (`RawRows`), with no per-value closure or copy-on-write
+/// check: a step costs a handful of vector operations per stored value of the batch. Sums are
+/// formed in the same order and with the same (unfused) operations as a scalar loop, so results
+/// do not depend on the lane layout.
 struct ScaledCentres {
     let k: Int
     let d: Int
+    /// Lanes per stored column: `k` rounded up to a multiple of 8.
+    let kp: Int
     var u: [Double]
     var scale: [Double]
     var uNorms: [Double]
@@ -136,49 +142,74 @@ struct ScaledCentres {
     init(k: Int, d: Int, initial: [Float]) {
         self.k = k
         self.d = d
-        u = [Double](repeating: 0, count: k * d)
-        for j in 0..<k { for c in 0..<d { u[c * k + j] = Double(initial[j * d + c]) } }
+        kp = (k + 7) / 8 * 8
+        u = [Double](repeating: 0, count: kp * d)
+        for j in 0..<k { for c in 0..<d { u[c * kp + j] = Double(initial[j * d + c]) } }
         scale = [Double](repeating: 1, count: k)
         uNorms = [Double](repeating: 0, count: k)
         mass = [Double](repeating: 0, count: k)
         refreshNorms()
     }
 
-    /// Recomputes ‖u_j‖² exactly (the incremental updates drift slowly).
+    /// Recomputes every ‖u_j‖² (after each update: one pass over `u`, a vector multiply–add per
+    /// stored column, far cheaper than maintaining the norms value by value).
     mutating func refreshNorms() {
-        for j in 0..<k { uNorms[j] = 0 }
-        for c in 0..<d { for j in 0..<k { let x = u[c * k + j]; uNorms[j] += x * x } }
+        let k = self.k, d = self.d, blocks = kp / 8
+        var sums = [SIMD8<Double>](repeating: SIMD8(), count: blocks)
+        u.withUnsafeBytes { raw in
+            for c in 0..<d {
+                for q in 0..<blocks {
+                    let x = raw.loadUnaligned(fromByteOffset: (c * blocks + q) * 64, as: SIMD8<Double>.self)
+                    sums[q] = sums[q] + x * x
+                }
+            }
+        }
+        for j in 0..<k { uNorms[j] = sums[j / 8][j % 8] }
     }
 
     /// Nearest centre of each listed row, rows in parallel.
-    func assign(_ points: Points, rows: [Int], rowNorms: [Float], dots: inout [Double],
-                labels: inout [Int32], distances: inout [Double], threads: Int) {
-        let k = self.k
-        dots.withUnsafeMutableBufferPointer { db in
-            labels.withUnsafeMutableBufferPointer { lb in
-                distances.withUnsafeMutableBufferPointer { xb in
-                    u.withUnsafeBufferPointer { ub in
-                        let D = UnsafeSendable(db), L = UnsafeSendable(lb), X = UnsafeSendable(xb), U = UnsafeSendable(ub)
+    func assign(_ points: Points, rows: [Int], rowNorms: [Float], labels: inout [Int32], distances: inout [Double], threads: Int) {
+        let k = self.k, kp = self.kp, blocks = kp / 8
+        labels.withUnsafeMutableBufferPointer { lb in
+            distances.withUnsafeMutableBufferPointer { xb in
+                u.withUnsafeBufferPointer { ub in
+                    points.withRawRows { raw in
+                        let L = UnsafeSendable(lb), X = UnsafeSendable(xb), U = UnsafeSendable(ub)
                         parallelRanges(rows.count, threads: threads, minBlock: 256) { range in
-                            for b in range {
-                                let acc = D.value.baseAddress! + b * k
-                                acc.initialize(repeating: 0, count: k)
-                                let i = rows[b]
-                                points.forEachValue(ofRow: i) { c, v in
-                                    if v == 0 { return }
-                                    let x = Double(v)
-                                    let col = U.value.baseAddress! + c * k
-                                    for j in 0..<k { acc[j] += x * col[j] }
+                            guard let base = U.value.baseAddress else { return }
+                            // Array storage is only 16-byte aligned: unaligned vector loads.
+                            let lanes = UnsafeRawPointer(base)
+                            let columnBytes = kp * MemoryLayout<Double>.stride
+                            withUnsafeTemporaryAllocation(of: SIMD8<Double>.self, capacity: blocks) { acc in
+                                for b in range {
+                                    let i = rows[b]
+                                    if blocks == 1 {
+                                        // k ≤ 8: the accumulator stays in a register.
+                                        var a = SIMD8<Double>()
+                                        raw.forEachValue(ofRow: i) { c, v in
+                                            a = a + SIMD8(repeating: Double(v)) * (lanes + c * columnBytes).loadUnaligned(as: SIMD8<Double>.self)
+                                        }
+                                        acc[0] = a
+                                    } else {
+                                        for q in 0..<blocks { acc[q] = SIMD8() }
+                                        raw.forEachValue(ofRow: i) { c, v in
+                                            let x = SIMD8<Double>(repeating: Double(v))
+                                            let col = lanes + c * columnBytes
+                                            for q in 0..<blocks {
+                                                acc[q] = acc[q] + x * col.loadUnaligned(fromByteOffset: q * 64, as: SIMD8<Double>.self)
+                                            }
+                                        }
+                                    }
+                                    var best = 0
+                                    var bestD = Double.infinity
+                                    for j in 0..<k {
+                                        let s = scale[j]
+                                        let dist = Double(rowNorms[i]) - 2 * s * acc[j / 8][j % 8] + s * s * uNorms[j]
+                                        if dist < bestD { bestD = dist; best = j }
+                                    }
+                                    L.value[b] = Int32(best)
+                                    X.value[b] = max(0, bestD)
                                 }
-                                var best = 0
-                                var bestD = Double.infinity
-                                for j in 0..<k {
-                                    let s = scale[j]
-                                    let dist = Double(rowNorms[i]) - 2 * s * acc[j] + s * s * uNorms[j]
-                                    if dist < bestD { bestD = dist; best = j }
-                                }
-                                L.value[b] = Int32(best)
-                                X.value[b] = max(0, bestD)
                             }
                         }
                     }
@@ -196,8 +227,7 @@ struct ScaledCentres {
         for j in 0..<k where batchMass[j] > 0 {
             let newMass = mass[j] + batchMass[j]
             if mass[j] == 0 {
-                for c in 0..<d { u[c * k + j] = 0 }
-                uNorms[j] = 0
+                for c in 0..<d { u[c * kp + j] = 0 }
                 scale[j] = 1
             } else {
                 scale[j] *= mass[j] / newMass
@@ -205,33 +235,34 @@ struct ScaledCentres {
             mass[j] = newMass
             coefficient[j] = 1 / (newMass * scale[j])
         }
-        for (b, i) in rows.enumerated() {
-            let j = Int(labels[b])
-            let a = coefficient[j] * (weights.map { Double($0[i]) } ?? 1)
-            if a == 0 { continue }
-            points.forEachValue(ofRow: i) { c, v in add(a * Double(v), at: c, centre: j) }
+        let kp = self.kp
+        u.withUnsafeMutableBufferPointer { ub in
+            guard let uu = ub.baseAddress else { return }
+            points.withRawRows { raw in
+                for (b, i) in rows.enumerated() {
+                    let j = Int(labels[b])
+                    let a = coefficient[j] * (weights.map { Double($0[i]) } ?? 1)
+                    if a == 0 { continue }
+                    raw.forEachValue(ofRow: i) { c, v in
+                        let slot = uu + (c * kp + j)
+                        slot.pointee = slot.pointee + a * Double(v)
+                    }
+                }
+            }
         }
         // Fold tiny scales back into u to keep u's magnitude bounded.
         for j in 0..<k where scale[j] < 1e-6 {
             let s = scale[j]
-            for c in 0..<d { u[c * k + j] *= s }
-            uNorms[j] *= s * s
+            for c in 0..<d { u[c * kp + j] *= s }
             scale[j] = 1
         }
-    }
-
-    @inline(__always)
-    private mutating func add(_ delta: Double, at c: Int, centre j: Int) {
-        let old = u[c * k + j]
-        let new = old + delta
-        u[c * k + j] = new
-        uNorms[j] += new * new - old * old
+        refreshNorms()
     }
 
     /// The centres as row-major `k × d` floats.
     func materialised() -> [Float] {
         var out = [Float](repeating: 0, count: k * d)
-        for j in 0..<k { for c in 0..<d { out[j * d + c] = Float(scale[j] * u[c * k + j]) } }
+        for j in 0..<k { for c in 0..<d { out[j * d + c] = Float(scale[j] * u[c * kp + j]) } }
         return out
     }
 }
