@@ -38,7 +38,8 @@ public struct BinnedMatrix: Sendable {
         let blocks = splitRange(n, parts: max(1, min(64, n / 65_536 + 1)))
         var nanSeen = [UInt8](repeating: 0, count: max(1, nf * blocks.count))
         // Each feature's cuts except the last, padded with +∞ to 256 entries: the bin of x is the
-        // number of those cuts ≤ x, found by eight branch-free halving steps.
+        // number of those cuts ≤ x, found by eight branch-free halving steps (vectorised), or by
+        // one comparison when there is a single cut to search (binary flags).
         var padded = [Float](repeating: .infinity, count: max(1, nf) * 256)
         for f in 0..<nf {
             let lo = Int(cutsCopy.offsets[f]), hi = Int(cutsCopy.offsets[f + 1])
@@ -61,19 +62,29 @@ public struct BinnedMatrix: Sendable {
                                   let src = vp.value.baseAddress?.advanced(by: f * n),
                                   let dst = op.value.baseAddress?.advanced(by: f * n) else { return }
                             var nan: UInt8 = 0
-                            for i in r {
-                                let x = src[i]
-                                var idx = 0
-                                idx += 128 &* Int(unsafeBitCast(c[idx + 127] <= x, to: UInt8.self))
-                                idx += 64 &* Int(unsafeBitCast(c[idx + 63] <= x, to: UInt8.self))
-                                idx += 32 &* Int(unsafeBitCast(c[idx + 31] <= x, to: UInt8.self))
-                                idx += 16 &* Int(unsafeBitCast(c[idx + 15] <= x, to: UInt8.self))
-                                idx += 8 &* Int(unsafeBitCast(c[idx + 7] <= x, to: UInt8.self))
-                                idx += 4 &* Int(unsafeBitCast(c[idx + 3] <= x, to: UInt8.self))
-                                idx += 2 &* Int(unsafeBitCast(c[idx + 1] <= x, to: UInt8.self))
-                                idx += Int(unsafeBitCast(c[idx] <= x, to: UInt8.self))
-                                nan |= x.isNaN ? 1 : 0
-                                dst[i] = x.isNaN ? missing : UInt8(truncatingIfNeeded: min(idx, last))
+                            if Int(cutsCopy.offsets[f + 1]) - Int(cutsCopy.offsets[f]) <= 2 {
+                                let c0 = c[0]
+                                for i in r {
+                                    let x = src[i]
+                                    let idx = Int(unsafeBitCast(c0 <= x, to: UInt8.self))
+                                    nan |= x.isNaN ? 1 : 0
+                                    dst[i] = x.isNaN ? missing : UInt8(truncatingIfNeeded: min(idx, last))
+                                }
+                            } else {
+                                for i in r {
+                                    let x = src[i]
+                                    var idx = 0
+                                    idx += 128 &* Int(unsafeBitCast(c[idx + 127] <= x, to: UInt8.self))
+                                    idx += 64 &* Int(unsafeBitCast(c[idx + 63] <= x, to: UInt8.self))
+                                    idx += 32 &* Int(unsafeBitCast(c[idx + 31] <= x, to: UInt8.self))
+                                    idx += 16 &* Int(unsafeBitCast(c[idx + 15] <= x, to: UInt8.self))
+                                    idx += 8 &* Int(unsafeBitCast(c[idx + 7] <= x, to: UInt8.self))
+                                    idx += 4 &* Int(unsafeBitCast(c[idx + 3] <= x, to: UInt8.self))
+                                    idx += 2 &* Int(unsafeBitCast(c[idx + 1] <= x, to: UInt8.self))
+                                    idx += Int(unsafeBitCast(c[idx] <= x, to: UInt8.self))
+                                    nan |= x.isNaN ? 1 : 0
+                                    dst[i] = x.isNaN ? missing : UInt8(truncatingIfNeeded: min(idx, last))
+                                }
                             }
                             nanP.value[task] = nan
                         }

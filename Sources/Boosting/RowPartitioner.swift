@@ -6,7 +6,7 @@ import Runtime
 ///
 /// Two passes over the node: each block of rows reads its split column once and writes its left
 /// rows forwards from the block's start and its right rows backwards from the block's end in the
-/// scratch buffers; the second pass, knowing every block's left count, copies the left runs to
+/// scratch buffers (branch-free); the second pass, knowing every block's left count, copies the left runs to
 /// the front of the range and the (reversed) right runs behind them, in block order.
 final class RowPartitioner {
     static let blockRows = 16_384
@@ -53,14 +53,17 @@ final class RowPartitioner {
                     let hi = min(range.upperBound, lo + Self.blockRows)
                     // Scratch positions are relative to the range start.
                     var l = lo - range.lowerBound, r = hi - range.lowerBound - 1
+                    // Branch-free: the row goes to both free slots (the next left and the next
+                    // right one; the same slot for the block's last row) and only its side's
+                    // cursor moves, so a random split costs no mispredicted branches.
                     for i in lo..<hi {
                         let row = ix.value[i]
                         let g = gr.value[i]
-                        if t.value[Int(col.value[Int(row)])] != 0 {
-                            si.value[l] = row; sg.value[l] = g; l += 1
-                        } else {
-                            si.value[r] = row; sg.value[r] = g; r -= 1
-                        }
+                        let left = Int(t.value[Int(col.value[Int(row)])])
+                        si.value[l] = row; sg.value[l] = g
+                        si.value[r] = row; sg.value[r] = g
+                        l += left
+                        r -= 1 - left
                     }
                     lcs.value[blk] = l - (lo - range.lowerBound)
                 }

@@ -118,7 +118,6 @@ extension BoostedModel {
     ) throws -> TrainingResult {
         let threads = Threads.resolve(p.threads)
         let n = binned.rows
-        let cuts = binned.cuts
         let columns = binned.features
         let baseScore = p.baseScore ?? p.objective.estimateBaseScore(labels: labels, weights: weights)
         let baseMargin = p.objective.margin(ofBaseScore: baseScore)
@@ -171,38 +170,15 @@ extension BoostedModel {
                 }
             }
             let tree = builder.grow(rowCount: rowCount, identity: identity, features: chosen)
-            // Update training margins: sampled rows through their leaf ranges …
-            let leafRanges = builder.leafRanges
+            // Update training margins: sampled rows through their leaf ranges, the others by
+            // walking the tree on their bins.
             margins.withUnsafeMutableBufferPointer { mb in
-                let m = UnsafeSendable(mb)
-                let ix = UnsafeSendable(part.rowIndex)
-                parallelFor(chunks: leafRanges.count, threads: rowCount < 65_536 ? 1 : threads) { k in
-                    let (node, range) = leafRanges[k]
-                    let v = tree.value[node]
-                    for i in range { m.value[Int(ix.value[i])] += v }
-                }
-            }
-            // … the others by walking the tree on their bins.
-            if !identity {
-                margins.withUnsafeMutableBufferPointer { mb in
-                    let m = UnsafeSendable(mb)
-                    binned.bins.withUnsafeBufferPointer { bb in
-                        let b = UnsafeSendable(bb)
-                        sampled.withUnsafeBufferPointer { sb in
-                            let s = UnsafeSendable(sb)
-                            parallelRanges(n, threads: threads, minBlock: 65_536) { r in
-                                for row in r where !s.value[row] {
-                                    var i = 0
-                                    while tree.feature[i] >= 0 {
-                                        let f = Int(tree.feature[i])
-                                        let bin = Int(b.value[f * n + row])
-                                        let goLeft = bin == cuts.binCount(f) ? tree.defaultLeft[i] : bin <= Int(tree.splitBin[i])
-                                        i = Int(tree.left[i]) + (goLeft ? 0 : 1)
-                                    }
-                                    m.value[row] += tree.value[i]
-                                }
-                            }
-                        }
+                guard let m = mb.baseAddress else { return }
+                MarginUpdate.addSampled(tree: tree, leafRows: builder.leafRanges, rowIndex: part.rowIndex,
+                                        binned: binned, margins: m, threads: threads)
+                if !identity {
+                    sampled.withUnsafeBufferPointer { sb in
+                        MarginUpdate.addUnsampled(tree: tree, sampled: sb, binned: binned, margins: m, threads: threads)
                     }
                 }
             }

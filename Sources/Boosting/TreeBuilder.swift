@@ -31,8 +31,10 @@ final class TreeBuilder {
     let settings: Settings
     private var pool: [UnsafeMutablePointer<GradSum>] = []
     private var freeSlots: [Int] = []
-    /// After `grow`, the leaf ranges of the partition: (leaf node, rows range).
-    private(set) var leafRanges: [(node: Int, range: Range<Int>)] = []
+    /// After `grow`, where the sampled rows ended: ranges of the partition and their leaves.
+    private(set) var leafRanges: [LeafRows] = []
+    /// Splits whose children are leaves (the depth limit): their rows are not partitioned.
+    private var unpartitioned: [LeafRows] = []
 
     init(binned: BinnedMatrix, settings: Settings) {
         self.binned = binned
@@ -61,6 +63,7 @@ final class TreeBuilder {
         let rule = s.rule
         var tree = Tree()
         leafRanges = []
+        unpartitioned = []
         // Root sum in a fixed order (blocks of the histogram block size, then in order).
         let root = 0..<rowCount
         let rootSlot = allocateHist()
@@ -112,7 +115,8 @@ final class TreeBuilder {
             }
             for o in open { release(o.hist); finished.append(o) }
         }
-        leafRanges = finished.map { ($0.node, $0.range) }.sorted { $0.node < $1.node }
+        leafRanges = (finished.filter { !$0.range.isEmpty }.map { LeafRows(node: $0.node, range: $0.range, split: nil) }
+                      + unpartitioned).sorted { $0.range.lowerBound < $1.range.lowerBound }
         return tree
     }
 
@@ -131,7 +135,10 @@ final class TreeBuilder {
         let s = settings
         let f = sp.feature
         let nb = binned.cuts.binCount(f)
-        let mid = binned.bins.withUnsafeBufferPointer { b -> Int in
+        // Children at the depth limit are leaves: their rows need no partition, only their leaf
+        // (`LeafRows.split`), so they keep the parent's range and the children get none.
+        let final = !canSplit(depth: o.depth + 1)
+        let mid = final ? o.range.lowerBound : binned.bins.withUnsafeBufferPointer { b -> Int in
             guard let base = b.baseAddress else { return o.range.lowerBound }
             return partitioner.partition(range: o.range, column: base + f * binned.rows, splitBin: sp.bin,
                                          missingBin: nb, defaultLeft: sp.defaultLeft, threads: s.threads)
@@ -153,6 +160,14 @@ final class TreeBuilder {
         tree.left[i] = Int32(leftNode)
         tree.defaultLeft[i] = sp.defaultLeft
         tree.gain[i] = Float(sp.gain)
+        if final {
+            unpartitioned.append(LeafRows(node: leftNode, range: o.range, split: .init(
+                feature: f, bin: sp.bin, missingBin: nb, defaultLeft: sp.defaultLeft)))
+            release(o.hist)
+            let empty = o.range.lowerBound..<o.range.lowerBound
+            return (Open(node: leftNode, range: empty, depth: o.depth + 1, sum: sp.left, hist: -1, split: nil),
+                    Open(node: leftNode + 1, range: empty, depth: o.depth + 1, sum: sp.right, hist: -1, split: nil))
+        }
         var l = Open(node: leftNode, range: o.range.lowerBound..<mid, depth: o.depth + 1, sum: sp.left, hist: -1, split: nil)
         var r = Open(node: leftNode + 1, range: mid..<o.range.upperBound, depth: o.depth + 1, sum: sp.right, hist: -1, split: nil)
         if canSplit(depth: o.depth + 1), l.range.count >= 2 || r.range.count >= 2 {

@@ -36,6 +36,31 @@ final class BinningTests: XCTestCase {
         XCTAssertLessThan(Double(valueCounts.max() ?? 0), 2.0 * Double(n) / Double(valueCounts.count))
     }
 
+    /// Columns of one or two bins (binary flags, constants — binned with a single comparison)
+    /// agree with `cuts.bin` for every value, including NaN, ±∞ and values the sketch never saw.
+    func testOneAndTwoBinColumnsAgreeWithBinarySearch() throws {
+        var rng = SplitMix64(seed: 4)
+        let n = 70_000  // several row blocks
+        let flag = (0..<n).map { _ in Float(rng.nextBelow(2)) }
+        let constant = [Float](repeating: 7, count: n)
+        let sketched = try FeatureMatrix(rows: n, columns: 3, columnMajor: flag + constant + flag.map { $0 == 0 ? .nan : 3 })
+        let cuts = BinCuts.sketch(sketched, maxBin: 64)
+        XCTAssertEqual(cuts.binCount(0), 2)
+        XCTAssertEqual(cuts.binCount(1), 1)
+        XCTAssertEqual(cuts.binCount(2), 1)
+        // Bin other values with those cuts: both sides of every cut, the extremes, missing.
+        let probes: [Float] = [-.infinity, -1, 0, 0.5, 1, 2, 7, 8, .infinity, .nan]
+        let m = (0..<n).map { probes[$0 % probes.count] }
+        let x = try FeatureMatrix(rows: n, columns: 3, columnMajor: m + m + m)
+        let b = BinnedMatrix(x, cuts: cuts, threads: 2)
+        for f in 0..<3 {
+            for i in 0..<probes.count {
+                XCTAssertEqual(Int(b.bins[f * n + i]), cuts.bin(f, m[i]), "feature \(f) value \(m[i])")
+            }
+        }
+        XCTAssertEqual(Set(b.bins[0..<n]), [0, 1, 2])
+    }
+
     /// max_bin 256 on a column without missing values gives 256 bins (as XGBoost's max_bin 256),
     /// with the cuts at ranks k·n/256 — for the values 0…n−1 exactly the values k·n/256 — and
     /// the last bin index 255 in use; one NaN anywhere (even outside the sketch sample) leaves
