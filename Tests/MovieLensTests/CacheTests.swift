@@ -226,16 +226,15 @@ final class CacheTests: XCTestCase {
     }
 
     func testCacheWithAnOutOfRangeRatingIndexIsRejected() throws {
-        // The cache decoder checks the rating index columns with the bounds it notes while
-        // decoding (validate() no longer scans them): a file whose user or movie column points
-        // past the users/movies — in the run-length (users) or packed (movies) encoding — must
-        // be refused, whatever the checksums say.
+        // The cache reader checks the rating index columns with the bounds it notes while
+        // checksumming them (validate() does not scan them again): a file whose user or movie
+        // column points past the users/movies must be refused, whatever the checksums say.
         let dir = try tempDir()
         let rows = 3000
         func dataset(user: (Int) -> Int32, movie: (Int) -> Int32) -> Dataset {
             Dataset(format: .latestCSV, userIds: (1...30).map { Int64($0) }, movieIds: (1...100).map { Int64($0 * 10) },
-                    ratingUser: (0..<rows).map(user), ratingMovie: (0..<rows).map(movie),
-                    ratingValue: [Float](repeating: 4, count: rows), ratingTime: (0..<rows).map { Int64(1_000_000_000 + $0) },
+                    ratingUser: Column((0..<rows).map(user)), ratingMovie: Column((0..<rows).map(movie)),
+                    ratingValue: Column(repeating: 4, count: rows), ratingTime: Column((0..<rows).map { Int64(1_000_000_000 + $0) }),
                     titles: [String](repeating: "t", count: 100), years: [Int16](repeating: 1999, count: 100),
                     genres: [UInt32](repeating: 0, count: 100), genreNames: [])
         }
@@ -257,7 +256,7 @@ final class CacheTests: XCTestCase {
             defer { close(file.fd) }
             for threads in [1, 2] {
                 let mapped = try CacheFile.map(file)
-                let decoded = Result { try withExtendedLifetime(mapped) { try DatasetCodec.decode(mapped.body, header: file.header, threads: threads) } }
+                let decoded = Result { try DatasetCodec.decode(mapped, header: file.header, threads: threads) }
                 if name == "good" {
                     XCTAssertEqual(try decoded.get().dataset, d, "\(threads) threads")
                 } else {
