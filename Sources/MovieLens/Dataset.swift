@@ -24,14 +24,17 @@ public struct Dataset: Sendable, Equatable {
     /// Original id of dense movie index `m` (strictly increasing).
     public var movieIds: [Int64]
 
+    // The four rating columns are `Column`s: owned arrays after a parse, views of the mapped
+    // cache file (no copy) after a cached load; either way they read like arrays.
+
     /// Dense user index of each rating.
-    public var ratingUser: [Int32]
+    public var ratingUser: Column<Int32>
     /// Dense movie index of each rating.
-    public var ratingMovie: [Int32]
+    public var ratingMovie: Column<Int32>
     /// Star value of each rating (0.5–5).
-    public var ratingValue: [Float]
+    public var ratingValue: Column<Float>
     /// Unix time (seconds, UTC) of each rating.
-    public var ratingTime: [Int64]
+    public var ratingTime: Column<Int64>
 
     /// Title of each movie as written in the source (trimmed, e.g. `Toy Story (1995)`); `""` when missing.
     public var titles: [String]
@@ -70,7 +73,7 @@ public struct Dataset: Sendable, Equatable {
     public init(
         format: DataFormat,
         userIds: [Int64], movieIds: [Int64],
-        ratingUser: [Int32], ratingMovie: [Int32], ratingValue: [Float], ratingTime: [Int64],
+        ratingUser: Column<Int32>, ratingMovie: Column<Int32>, ratingValue: Column<Float>, ratingTime: Column<Int64>,
         titles: [String], years: [Int16], genres: [UInt32], genreNames: [String],
         userGender: [UInt8] = [], userAge: [Int16] = [], userOccupation: [Int16] = [], userZip: [String] = [],
         tagUser: [Int32] = [], tagMovie: [Int32] = [], tagText: [String] = [], tagTime: [Int64] = [],
@@ -166,7 +169,8 @@ public struct Dataset: Sendable, Equatable {
     /// equal fingerprints on every run and machine of the same endianness.
     public var fingerprint: UInt32 {
         var c = CRC32C()
-        func ints<T: FixedWidthInteger>(_ a: [T]) {
+        func ints<T: FixedWidthInteger & BitwiseCopyable & Sendable>(_ a: [T]) { ints(Column(a)) }
+        func ints<T: FixedWidthInteger & BitwiseCopyable & Sendable>(_ a: Column<T>) {
             var n = UInt64(a.count).littleEndian
             withUnsafeBytes(of: &n) { c.update($0) }
             a.withUnsafeBytes { c.update($0) }
@@ -192,14 +196,26 @@ public struct Dataset: Sendable, Equatable {
     }
 
     /// Checks the structural invariants: column lengths agree, ids strictly increase, every
-    /// dense index is in range, at most 32 genres and genre bits within the vocabulary.
+    /// dense index is in range, every rating value is finite, at most 32 genres and genre bits
+    /// within the vocabulary.
     /// Throws `DatasetError.inconsistent` naming the first violated invariant.
     public func validate() throws { try validate(threads: 1) }
 
-    /// `validate()` with the scans of the rating columns on `threads` threads. `ratingBounds`:
-    /// the smallest and largest rating user and movie index when the caller has them already
-    /// (the cache decoder notes them while writing the columns), instead of scanning again.
-    func validate(threads: Int, ratingBounds: (user: (Int64, Int64), movie: (Int64, Int64))? = nil) throws {
+    /// What `validate` checks of the rating columns, gathered by a caller that scans them anyway
+    /// (the cache reader, in the pass that verifies their checksums).
+    struct RatingScan {
+        /// Smallest and largest rating user index (`lo > hi`: no ratings).
+        var user: (Int64, Int64)
+        /// Smallest and largest rating movie index.
+        var movie: (Int64, Int64)
+        /// Whether some rating value is NaN or infinite.
+        var nonFiniteValue: Bool
+    }
+
+    /// `validate()` with the scans of the rating columns on `threads` threads. `ratingScan`:
+    /// the rating columns' bounds when the caller has them already (the cache reader notes them
+    /// while checksumming the columns), instead of scanning again.
+    func validate(threads: Int, ratingScan: RatingScan? = nil) throws {
         func fail(_ what: String) -> DatasetError { .inconsistent(what) }
         let u = userCount, m = movieCount, r = ratingCount, t = tagCount
         guard ratingUser.count == r, ratingMovie.count == r, ratingTime.count == r else { throw fail("rating columns have different lengths") }
@@ -212,10 +228,12 @@ public struct Dataset: Sendable, Equatable {
         guard u <= Int(Int32.max), m <= Int(Int32.max) else { throw fail("too many users or movies") }
         for i in 1..<max(1, u) where userIds[i - 1] >= userIds[i] { throw fail("user ids are not strictly increasing at index \(i)") }
         for i in 1..<max(1, m) where movieIds[i - 1] >= movieIds[i] { throw fail("movie ids are not strictly increasing at index \(i)") }
-        let userBounds = ratingBounds?.user ?? IdIndex.minMax(ratingUser, threads: threads)
-        let movieBounds = ratingBounds?.movie ?? IdIndex.minMax(ratingMovie, threads: threads)
+        let userBounds = ratingScan?.user ?? IdIndex.minMax(ratingUser, threads: threads)
+        let movieBounds = ratingScan?.movie ?? IdIndex.minMax(ratingMovie, threads: threads)
         if let x = Dataset.outOfRange(bounds: userBounds, u) { throw fail("rating user index \(x) out of range") }
         if let x = Dataset.outOfRange(bounds: movieBounds, m) { throw fail("rating movie index \(x) out of range") }
+        let nonFinite = ratingScan?.nonFiniteValue ?? ratingValue.withUnsafeBufferPointer { !$0.allSatisfy(\.isFinite) }
+        if nonFinite { throw fail("a rating value is not finite") }
         if let x = Dataset.outOfRange(tagUser, u) { throw fail("tag user index \(x) out of range") }
         if let x = Dataset.outOfRange(tagMovie, m) { throw fail("tag movie index \(x) out of range") }
         let allowed: UInt32 = genreNames.count >= 32 ? UInt32.max : (UInt32(1) << UInt32(genreNames.count)) - 1

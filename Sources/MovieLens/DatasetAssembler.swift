@@ -132,7 +132,7 @@ struct DatasetAssembler {
             }
         }
         return Dataset(format: layout.format, userIds: userIds, movieIds: movieIds,
-                       ratingUser: outUser, ratingMovie: outMovie, ratingValue: outValue, ratingTime: outTime,
+                       ratingUser: Column(outUser), ratingMovie: Column(outMovie), ratingValue: Column(outValue), ratingTime: Column(outTime),
                        titles: titles, years: years, genres: genres, genreNames: genreNames,
                        userGender: gender, userAge: age, userOccupation: occupation, userZip: zip,
                        tagUser: tagUser, tagMovie: tagMovie, tagText: tagText, tagTime: tagTime,

@@ -85,9 +85,18 @@ struct IdIndex: Sendable {
     /// Smallest and largest value of `a` as Int64 (`(Int64.max, Int64.min)` when empty): a
     /// min/max reduction (no early exit) the compiler vectorises, long arrays split over `threads`.
     static func minMax<T: FixedWidthInteger>(_ a: [T], threads: Int) -> (Int64, Int64) {
-        let parts = blocks(a.count, threads: threads)
+        a.withUnsafeBufferPointer { minMax(buffer: $0, threads: threads) }
+    }
+
+    /// `minMax` of a column (owned or mapped).
+    static func minMax<T: FixedWidthInteger & BitwiseCopyable & Sendable>(_ a: Column<T>, threads: Int) -> (Int64, Int64) {
+        a.withUnsafeBufferPointer { minMax(buffer: $0, threads: threads) }
+    }
+
+    private static func minMax<T: FixedWidthInteger>(buffer src: UnsafeBufferPointer<T>, threads: Int) -> (Int64, Int64) {
+        let parts = blocks(src.count, threads: threads)
         var los = [Int64](repeating: .max, count: parts.count), his = [Int64](repeating: .min, count: parts.count)
-        a.withUnsafeBufferPointer { src in
+        do {
             los.withUnsafeMutableBufferPointer { l in
                 his.withUnsafeMutableBufferPointer { h in
                     let shared = UnsafeSendable((src, l, h))

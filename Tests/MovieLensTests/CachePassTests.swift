@@ -47,7 +47,7 @@ final class CachePassTests: XCTestCase {
         return Dataset(
             format: .dat,
             userIds: (0..<users).map { Int64($0 * 3 + 1) }, movieIds: (0..<movies).map { Int64($0 * 2 + 5) },
-            ratingUser: ratingUser, ratingMovie: ratingMovie, ratingValue: ratingValue, ratingTime: ratingTime,
+            ratingUser: Column(ratingUser), ratingMovie: Column(ratingMovie), ratingValue: Column(ratingValue), ratingTime: Column(ratingTime),
             titles: (0..<movies).map { $0 % 7 == 0 ? "Amélie \($0) (2001)" : "Movie \($0), The (19\($0 % 90 + 10))" },
             years: (0..<movies).map { Int16(1900 + $0 % 120) }, genres: (0..<movies).map { UInt32($0 % 512) },
             genreNames: (0..<9).map { "Genre \($0)" },
@@ -71,7 +71,7 @@ final class CachePassTests: XCTestCase {
         let file = try CacheFile.open(path: path)
         defer { close(file.fd) }
         let mapped = try CacheFile.map(file)
-        return try withExtendedLifetime(mapped) { try DatasetCodec.decode(mapped.body, header: file.header, threads: threads) }
+        return try DatasetCodec.decode(mapped, header: file.header, threads: threads)
     }
 
     /// Several chunks, every encoding of every rating column (runs and packed users, packed and

@@ -90,7 +90,7 @@ final class FullEvaluationTests: XCTestCase {
             }
         }
         let ds = Dataset(format: .latestCSV, userIds: (1...10).map(Int64.init), movieIds: (1...4).map(Int64.init),
-                         ratingUser: ru, ratingMovie: rm, ratingValue: rv, ratingTime: rt,
+                         ratingUser: Column(ru), ratingMovie: Column(rm), ratingValue: Column(rv), ratingTime: Column(rt),
                          titles: ["A", "B", "C", "D"], years: [2000, 2000, 2000, 2000], genres: [1, 1, 2, 2],
                          genreNames: ["Action", "Drama"], userGender: [], userAge: [], userOccupation: [], userZip: [])
         var o = ClusterQualityOptions()

@@ -109,7 +109,7 @@ final class NestedFoldFeaturesTests: XCTestCase {
         let data = SyntheticRatings.make(users: 40, movies: 30, perUser: 15)
         var p = BiasedMFParameters()
         p.factors = 10; p.epochs = 5; p.seed = 3
-        let users = data.ratingUser, items = data.ratingMovie, values = data.ratingValue
+        let users = data.ratingUser.array, items = data.ratingMovie.array, values = data.ratingValue.array
         let model = try BiasedMF.fit(users: users, items: items, values: values, userCount: data.userCount,
                                      itemCount: data.movieCount, parameters: p)
         // Reference: the same seeded initialisation and shuffles, scalar updates.

@@ -45,7 +45,7 @@ enum SyntheticRatings {
         return Dataset(
             format: .latestCSV,
             userIds: (0..<users).map { Int64($0 + 1) }, movieIds: (0..<movies).map { Int64($0 + 1) },
-            ratingUser: ru, ratingMovie: rm, ratingValue: rv, ratingTime: rt,
+            ratingUser: Column(ru), ratingMovie: Column(rm), ratingValue: Column(rv), ratingTime: Column(rt),
             titles: (0..<movies).map { "Movie \($0)" },
             years: (0..<movies).map { $0 % 7 == 0 ? 0 : Int16(1950 + $0) },
             genres: genres, genreNames: genreNames,

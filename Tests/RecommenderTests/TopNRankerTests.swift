@@ -27,7 +27,7 @@ final class TopNRankerTests: XCTestCase {
         }
         let genreOf: (Int) -> UInt32 = { $0 < 30 ? 1 : 2 }
         return Dataset(format: .latestCSV, userIds: (0..<120).map { Int64($0 + 1) }, movieIds: (0..<60).map { Int64($0 + 1) },
-                       ratingUser: ru, ratingMovie: rm, ratingValue: rv, ratingTime: rt,
+                       ratingUser: Column(ru), ratingMovie: Column(rm), ratingValue: Column(rv), ratingTime: Column(rt),
                        titles: (0..<60).map { "Movie \($0) (2000)" }, years: (0..<60).map { Int16(1990 + $0 % 20) },
                        genres: (0..<60).map(genreOf), genreNames: ["Comedy", "Drama"])
     }
@@ -56,8 +56,8 @@ final class TopNRankerTests: XCTestCase {
             (0, 3, 3), (1, 3, 3), (2, 3, 3), (3, 3, 3), (4, 3, 3),
         ]
         let data = Dataset(format: .latestCSV, userIds: (1...5).map { Int64($0) }, movieIds: (1...5).map { Int64($0) },
-                           ratingUser: ratings.map(\.0), ratingMovie: ratings.map(\.1), ratingValue: ratings.map(\.2),
-                           ratingTime: ratings.indices.map { Int64($0) }, titles: Array(repeating: "", count: 5),
+                           ratingUser: Column(ratings.map(\.0)), ratingMovie: Column(ratings.map(\.1)), ratingValue: Column(ratings.map(\.2)),
+                           ratingTime: Column(ratings.indices.map { Int64($0) }), titles: Array(repeating: "", count: 5),
                            years: Array(repeating: 0, count: 5), genres: Array(repeating: 0, count: 5), genreNames: [])
         let lists = RatingLists(dataset: data, rows: Array(0..<data.ratingCount))
         let pop = PopularityRanker.fit(lists)

@@ -1,5 +1,6 @@
 import Foundation
 import MovieLens
+import Runtime
 import TestSupport
 import XCTest
 @testable import Recommender
@@ -67,8 +68,8 @@ final class ModelTrainerTests: XCTestCase {
 
     func testTooFewRatingsIsAClearError() throws {
         var ds = try BundleFixture.dataset.get()
-        ds.ratingUser = Array(ds.ratingUser.prefix(5)); ds.ratingMovie = Array(ds.ratingMovie.prefix(5))
-        ds.ratingValue = Array(ds.ratingValue.prefix(5)); ds.ratingTime = Array(ds.ratingTime.prefix(5))
+        ds.ratingUser = Column(ds.ratingUser.prefix(5)); ds.ratingMovie = Column(ds.ratingMovie.prefix(5))
+        ds.ratingValue = Column(ds.ratingValue.prefix(5)); ds.ratingTime = Column(ds.ratingTime.prefix(5))
         XCTAssertThrowsError(try ModelTrainer.train(dataset: ds, options: BundleFixture.options())) { error in
             guard case RecommenderError.insufficientData = error else { return XCTFail("\(error)") }
         }

@@ -50,8 +50,8 @@ final class UserSampleTests: XCTestCase {
         XCTAssertNil(UserSample.automaticUsers(for: small))
         let n = UserSample.automaticRatingLimit + 1, users = 1000
         let big = Dataset(format: .latestCSV, userIds: (0..<Int64(users)).map { $0 }, movieIds: [1],
-                          ratingUser: [Int32](repeating: 0, count: n), ratingMovie: [Int32](repeating: 0, count: n),
-                          ratingValue: [Float](repeating: 4, count: n), ratingTime: [Int64](repeating: 0, count: n),
+                          ratingUser: Column(repeating: 0, count: n), ratingMovie: Column(repeating: 0, count: n),
+                          ratingValue: Column(repeating: 4, count: n), ratingTime: Column(repeating: 0, count: n),
                           titles: ["a"], years: [2000], genres: [1], genreNames: ["Drama"])
         // 2,000,001 ratings over 1,000 users = 2,000 per user → 500 users for 1,000,000 ratings.
         XCTAssertEqual(UserSample.automaticUsers(for: big), 500)

@@ -28,6 +28,53 @@ struct CacheHeader: Equatable, Sendable {
     }
 }
 
+/// One section of a cache body: `length` bytes written by `fill`, starting at a multiple of
+/// `alignment` bytes of the file.
+struct CacheSection {
+    let name: String
+    let length: Int
+    let alignment: Int
+    /// Writes the section's `length` bytes (called once, possibly on a worker thread).
+    let fill: @Sendable (UnsafeMutableRawBufferPointer) -> Void
+
+    /// A section of encoded bytes (8-byte aligned).
+    init(_ name: String, _ payload: Data) {
+        self.name = name
+        length = payload.count
+        alignment = 8
+        fill = { dst in payload.withUnsafeBytes { src in dst.copyMemory(from: src) } }
+    }
+
+    /// A column stored raw: its values' little-endian layout, page-aligned so that a reader can
+    /// map it in place (`Column(mapping:byteOffset:count:)`).
+    init<T: FixedWidthInteger & Sendable>(raw name: String, _ column: Column<T>) {
+        self.name = name
+        length = column.count * MemoryLayout<T>.stride
+        alignment = CacheFile.pageAlignment
+        fill = { dst in
+            column.withUnsafeBytes { src in dst.copyMemory(from: src) }
+            #if _endian(big)
+            let out = dst.bindMemory(to: T.self)
+            for i in out.indices { out[i] = out[i].littleEndian }
+            #endif
+        }
+    }
+
+    /// A float column stored raw (the little-endian layout of the bit patterns), page-aligned.
+    init(raw name: String, _ column: Column<Float>) {
+        self.name = name
+        length = column.count * MemoryLayout<Float>.stride
+        alignment = CacheFile.pageAlignment
+        fill = { dst in
+            column.withUnsafeBytes { src in dst.copyMemory(from: src) }
+            #if _endian(big)
+            let out = dst.bindMemory(to: UInt32.self)
+            for i in out.indices { out[i] = out[i].littleEndian }
+            #endif
+        }
+    }
+}
+
 /// The framing of a dataset cache file (all integers little-endian):
 ///
 /// ```
@@ -35,71 +82,104 @@ struct CacheHeader: Equatable, Sendable {
 /// header (H bytes): producer, format name, source files (name, size, mtime ns, edge CRC-32C),
 ///                   section table (name, offset, length), body length, `ChunkHash` per 4 MiB of body
 /// u32 CRC-32C of the header
-/// zero bytes up to the next multiple of 64
-/// body: the sections, each starting at a multiple of 8 bytes
+/// zero bytes up to the next multiple of `pageAlignment` (16 KiB)
+/// body: the sections, each starting at a multiple of 8 bytes (raw columns: of 16 KiB),
+///       zero bytes between them
 /// ```
 ///
 /// The header is read and checked on its own, so a stale cache costs a few hundred bytes of
 /// I/O. The body is memory-mapped (no copy, no fresh memory) and each 4 MiB chunk is
-/// checksummed on one of several threads just before the rows encoded in it are decoded; nothing
-/// decoded is used unless every chunk matches. The file's size must match the header exactly and
-/// the padding must be zero.
+/// checksummed on one of several threads; nothing is used unless every chunk matches. The
+/// file's size must match the header exactly and the header padding must be zero.
 ///
 /// Version 2: body chunks checked with `ChunkHash` instead of CRC-32C, body 64-byte aligned.
 /// Version 3: source files' edge checksums are `ChunkHash`es combined with CRC-32C (see
 /// `SourceFingerprint.edgeChecksum`), so version-2 fingerprints would all look stale.
 /// Version 4: the cleaning report section is binary (`ReportCodec`) instead of JSON.
+/// Version 5: the rating columns are stored raw at page-aligned offsets (the reader maps them
+/// in place instead of decoding them into fresh memory); the body starts at a 16 KiB boundary.
 enum CacheFile {
     static let magic: [UInt8] = Array("MRDSCACH".utf8)
-    static let version: UInt32 = 4
-    /// The body starts at a multiple of this many bytes of the file (so the mapped columns are aligned).
-    static let bodyAlignment = 64
+    static let version: UInt32 = 5
+    /// A multiple of the memory page size of every supported host (4 KiB on x86-64 Linux,
+    /// 16 KiB on Apple silicon): the body, and each raw column in it, start at a multiple of it.
+    static let pageAlignment = 16 << 10
+    /// The body starts at a multiple of this many bytes of the file.
+    static let bodyAlignment = pageAlignment
     static let chunkSize = 4 << 20
     static let prefixLength = 8 + 4 + 4 + 8
     /// Headers are small (names, sizes, times, a checksum per 4 MiB); anything bigger is damage.
     static let maxHeaderLength: UInt64 = 4 << 20
 
+    /// The cache file of `sections`: the sections are filled, and the body's chunks hashed, on
+    /// `threads` threads, straight into the file's buffer (one copy of the columns).
     static func encode(producer: String, format: DataFormat, sources: [SourceFile],
-                       sections: [(name: String, payload: Data)]) -> Data {
-        var body = Data()
+                       sections: [CacheSection], threads: Int = 1) -> Data {
         var table: [(String, Range<Int>)] = []
-        for (name, payload) in sections {
-            while body.count % 8 != 0 { body.append(0) }
-            table.append((name, body.count..<(body.count + payload.count)))
-            body.append(payload)
+        var bodyLength = 0
+        for s in sections {
+            let a = max(8, s.alignment)
+            bodyLength = (bodyLength + a - 1) / a * a
+            table.append((s.name, bodyLength..<(bodyLength + s.length)))
+            bodyLength += s.length
         }
-        var h = BinaryWriter()
-        h.write(producer)
-        h.write(format.rawValue)
-        h.write(UInt64(sources.count))
-        for f in sources {
-            h.write(f.name)
-            h.write(f.size)
-            h.write(f.modifiedNanos)
-            h.write(f.edgeChecksum)
+        let chunks = chunkRanges(bodyLength)
+        func header(_ hashes: [UInt32]) -> Data {
+            var h = BinaryWriter()
+            h.write(producer)
+            h.write(format.rawValue)
+            h.write(UInt64(sources.count))
+            for f in sources {
+                h.write(f.name)
+                h.write(f.size)
+                h.write(f.modifiedNanos)
+                h.write(f.edgeChecksum)
+            }
+            h.write(UInt64(table.count))
+            for (name, range) in table {
+                h.write(name)
+                h.write(UInt64(range.lowerBound))
+                h.write(UInt64(range.count))
+            }
+            h.write(UInt64(bodyLength))
+            h.write(UInt64(chunks.count))
+            for x in hashes { h.write(x) }
+            return h.data
         }
-        h.write(UInt64(table.count))
-        for (name, range) in table {
-            h.write(name)
-            h.write(UInt64(range.lowerBound))
-            h.write(UInt64(range.count))
+        let headerLength = header([UInt32](repeating: 0, count: chunks.count)).count
+        let bodyStart = bodyOffset(headerLength: headerLength)
+        let total = bodyStart + bodyLength
+        let file = UnsafeMutableRawBufferPointer.allocate(byteCount: total, alignment: pageAlignment)
+        guard let base = file.baseAddress else { return Data() }
+        // Zero the gaps (header padding, between sections); the sections fill the rest.
+        var end = 0
+        for (_, range) in table {
+            (base + bodyStart + end).initializeMemory(as: UInt8.self, repeating: 0, count: range.lowerBound - end)
+            end = range.upperBound
         }
-        h.write(UInt64(body.count))
-        let chunks = chunkRanges(body.count)
-        h.write(UInt64(chunks.count))
-        body.withUnsafeBytes { raw in
-            for r in chunks { h.write(ChunkHash.hash(UnsafeRawBufferPointer(rebasing: raw[r]))) }
+        let shared = UnsafeSendable(file)
+        parallelFor(chunks: sections.count, threads: threads) { k in
+            sections[k].fill(UnsafeMutableRawBufferPointer(rebasing: shared.value[(bodyStart + table[k].1.lowerBound)..<(bodyStart + table[k].1.upperBound)]))
         }
+        var hashes = [UInt32](repeating: 0, count: chunks.count)
+        hashes.withUnsafeMutableBufferPointer { out in
+            let slots = UnsafeSendable(out)
+            parallelFor(chunks: chunks.count, threads: threads) { c in
+                let r = chunks[c]
+                slots.value[c] = ChunkHash.hash(UnsafeRawBufferPointer(rebasing: shared.value[(bodyStart + r.lowerBound)..<(bodyStart + r.upperBound)]))
+            }
+        }
+        let h = header(hashes)
         var w = BinaryWriter()
         w.append(Data(magic))
         w.write(version)
         w.write(UInt32(0))
-        w.write(UInt64(h.data.count))
-        w.append(h.data)
-        w.write(h.data.withUnsafeBytes { CRC32C.checksum($0) })
-        w.append(Data(count: bodyOffset(headerLength: h.data.count) - w.data.count))
-        w.append(body)
-        return w.data
+        w.write(UInt64(h.count))
+        w.append(h)
+        w.write(h.withUnsafeBytes { CRC32C.checksum($0) })
+        w.data.withUnsafeBytes { file.copyMemory(from: $0) }
+        (base + w.data.count).initializeMemory(as: UInt8.self, repeating: 0, count: bodyStart - w.data.count)
+        return Data(bytesNoCopy: base, count: total, deallocator: .custom { p, _ in p.deallocate() })
     }
 
     /// File offset of the body for a header of `headerLength` bytes.
@@ -237,33 +317,32 @@ enum CacheFile {
     }
 }
 
-/// A cache file mapped read-only: the body's bytes come straight from the page cache, with no
-/// copy and no freshly zeroed memory (the decoder populates the page tables chunk by chunk on
-/// the threads that verify the checksums, instead of `MAP_POPULATE` on one thread). Unmapped on
-/// deinit. (The cache is replaced by atomic rename, never rewritten in place, so the mapped file
-/// does not change under the reader.)
-final class MappedBody: @unchecked Sendable {
-    private let base: UnsafeMutableRawPointer?
-    private let length: Int
+/// A cache file mapped read-only (`FileMapping`): the body's bytes come straight from the page
+/// cache, with no copy and no freshly zeroed memory; the raw rating columns of a decoded dataset
+/// are views of it (`Column`), so it stays mapped as long as they live. (The cache is replaced
+/// by atomic rename, never rewritten in place, so the mapped file does not change under the
+/// reader.)
+final class MappedBody: Sendable {
+    /// The whole file (nil when the body is empty).
+    let mapping: FileMapping?
+    /// File offset of the body.
+    let bodyOffset: Int
     /// The body's bytes.
-    let body: UnsafeRawBufferPointer
-
-    init(fd: Int32, fileLength: Int, bodyOffset: Int) throws {
-        guard fileLength > bodyOffset else {
-            base = nil
-            length = 0
-            body = UnsafeRawBufferPointer(start: nil, count: 0)
-            return
-        }
-        guard let p = mmap(nil, fileLength, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
-            throw BinaryFormatError.invalid("cannot map the cache: \(String(cString: strerror(errno)))")
-        }
-        base = p
-        length = fileLength
-        body = UnsafeRawBufferPointer(start: p + bodyOffset, count: fileLength - bodyOffset)
+    var body: UnsafeRawBufferPointer {
+        guard let mapping else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(rebasing: mapping.bytes[bodyOffset...])
     }
 
-    deinit {
-        if let base { munmap(base, length) }
+    init(fd: Int32, fileLength: Int, bodyOffset: Int) throws {
+        self.bodyOffset = bodyOffset
+        guard fileLength > bodyOffset else {
+            mapping = nil
+            return
+        }
+        do {
+            mapping = try FileMapping(fd: fd, length: fileLength, path: "the cache")
+        } catch {
+            throw BinaryFormatError.invalid("\(error)")
+        }
     }
 }

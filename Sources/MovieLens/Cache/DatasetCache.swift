@@ -113,7 +113,7 @@ public enum DatasetCache {
         }
 
         let result = try MovieLensReader.load(directory: directory, format: format, threads: threads)
-        return Load(result: result, status: write(result, sources: sources, location: location, miss: miss))
+        return Load(result: result, status: write(result, sources: sources, location: location, miss: miss, threads: threadCount))
     }
 
     /// The cache files `load` would consult for `directory` (existing or not).
@@ -148,19 +148,17 @@ public enum DatasetCache {
         }
         do {
             let mapped = try CacheFile.map(file)
-            return .success(try withExtendedLifetime(mapped) {
-                try DatasetCodec.decode(mapped.body, header: header, threads: threads)
-            })
+            return .success(try DatasetCodec.decode(mapped, header: header, threads: threads))
         } catch {
             return .failure(.corrupt("\(path): \(error)"))
         }
     }
 
-    private static func write(_ result: LoadResult, sources: [SourceFile], location: CacheLocation, miss: Miss) -> Status {
+    private static func write(_ result: LoadResult, sources: [SourceFile], location: CacheLocation, miss: Miss, threads: Int) -> Status {
         let data: Data
         do {
             data = CacheFile.encode(producer: producer, format: result.report.format, sources: sources,
-                                    sections: try DatasetCodec.sections(of: result))
+                                    sections: try DatasetCodec.sections(of: result), threads: threads)
         } catch {
             return .unwritable(miss: miss, reason: "\(error)")
         }

@@ -1,64 +1,77 @@
 import Foundation
 import Runtime
 
-/// Converts a `LoadResult` to the cache's sections and back. Each rating column has its own
-/// section (they dominate the size and are decoded in parallel); the other column groups share
-/// one section each; the cleaning report is small (`ReportCodec`).
+/// Converts a `LoadResult` to the cache's sections and back. The four rating columns are stored
+/// raw, each in its own page-aligned section, and a decoded dataset's rating columns are views
+/// of the mapped file (no copy); the other column groups share one compact section each
+/// (`ColumnCodec`); the cleaning report is small (`ReportCodec`).
 enum DatasetCodec {
-    static func sections(of result: LoadResult) throws -> [(name: String, payload: Data)] {
+    static func sections(of result: LoadResult) throws -> [CacheSection] {
         let d = result.dataset
-        func section(_ body: (inout BinaryWriter) -> Void) -> Data {
+        func section(_ name: String, _ body: (inout BinaryWriter) -> Void) -> CacheSection {
             var w = BinaryWriter()
             body(&w)
-            return w.data
+            return CacheSection(name, w.data)
         }
         let report = ReportCodec.encode(result.report)
         return [
-            ("ids", section { ColumnCodec.write(ints: d.userIds, to: &$0); ColumnCodec.write(ints: d.movieIds, to: &$0) }),
-            ("ratings.value", section { ColumnCodec.write(floats: d.ratingValue, to: &$0) }),
-            ("ratings.user", section { ColumnCodec.write(ints: d.ratingUser, to: &$0) }),
-            ("ratings.movie", section { ColumnCodec.write(ints: d.ratingMovie, to: &$0) }),
-            ("ratings.time", section { ColumnCodec.write(ints: d.ratingTime, to: &$0) }),
-            ("movies", section {
+            section("ids") { ColumnCodec.write(ints: d.userIds, to: &$0); ColumnCodec.write(ints: d.movieIds, to: &$0) },
+            section("movies") {
                 ColumnCodec.write(strings: d.titles, to: &$0)
                 ColumnCodec.write(ints: d.years, to: &$0)
                 ColumnCodec.write(ints: d.genres, to: &$0)
                 ColumnCodec.write(strings: d.genreNames, to: &$0)
-            }),
-            ("users", section {
+            },
+            section("users") {
                 ColumnCodec.write(ints: d.userGender, to: &$0)
                 ColumnCodec.write(ints: d.userAge, to: &$0)
                 ColumnCodec.write(ints: d.userOccupation, to: &$0)
                 ColumnCodec.write(strings: d.userZip, to: &$0)
-            }),
-            ("tags", section {
+            },
+            section("tags") {
                 ColumnCodec.write(strings: d.tagText, to: &$0)
                 ColumnCodec.write(ints: d.tagUser, to: &$0)
                 ColumnCodec.write(ints: d.tagMovie, to: &$0)
                 ColumnCodec.write(ints: d.tagTime, to: &$0)
-            }),
-            ("links", section { ColumnCodec.write(ints: d.imdbIds, to: &$0); ColumnCodec.write(ints: d.tmdbIds, to: &$0) }),
-            ("report", report),
+            },
+            section("links") { ColumnCodec.write(ints: d.imdbIds, to: &$0); ColumnCodec.write(ints: d.tmdbIds, to: &$0) },
+            CacheSection("report", report),
+            CacheSection(raw: "ratings.user", d.ratingUser),
+            CacheSection(raw: "ratings.movie", d.ratingMovie),
+            CacheSection(raw: "ratings.value", d.ratingValue),
+            CacheSection(raw: "ratings.time", d.ratingTime),
         ]
     }
 
-    /// Bytes of a chunk checksummed and then decoded together, while they are in the core's cache
-    /// (a multiple of `ChunkHash.Stream.blockSize`).
+    /// Bytes of a chunk checksummed and then scanned together, while they are in the core's
+    /// cache (a multiple of `ChunkHash.Stream.blockSize`).
     static let pieceSize = 256 << 10
-    /// Rows per task when filling run-length encoded columns.
-    static let fillBlock = 1 << 20
 
-    /// Verifies and decodes a mapped cache body (not checked beforehand) on `threads` threads,
-    /// in one parallel pass with no serial phase over the bulk data: each task takes one
-    /// `CacheFile.chunkSize` chunk of the body, populates its pages, and a `pieceSize` piece at
-    /// a time checksums the piece and then widens the rating rows encoded in it straight into the
-    /// final arrays (the piece is still in the core's cache, and the output pages are first
-    /// touched on every thread); other tasks fill run-length encoded columns and decode the small
-    /// sections. Tasks are handed out dynamically. Nothing is returned unless every chunk's
-    /// checksum matches (`checksumMismatch` names the section of the first damaged chunk) and the
-    /// decoded `Dataset` validates, so a decodable-but-inconsistent file is rejected, not trusted.
-    /// Damaged bytes decoded before their chunk was checked cannot trap (see `IntColumnPlan`).
-    static func decode(_ body: UnsafeRawBufferPointer, header: CacheHeader, threads: Int) throws -> LoadResult {
+    /// A raw rating column's section: where it starts in the body and its row count.
+    private struct RawColumn {
+        let at: Int
+        let stride: Int
+        /// The rows whose bytes start inside body range `r`.
+        func rows(in r: Range<Int>, count n: Int) -> Range<Int> {
+            let lo = max(r.lowerBound, at), hi = min(r.upperBound, at + n * stride)
+            guard lo < hi else { return 0..<0 }
+            return ((lo - at + stride - 1) / stride)..<((hi - at + stride - 1) / stride)
+        }
+    }
+
+    /// Verifies a mapped cache body (not checked beforehand) on `threads` threads and returns its
+    /// `LoadResult`, whose rating columns are views of the mapping. One parallel pass with no
+    /// serial phase over the bulk data: each task takes one `CacheFile.chunkSize` chunk of the
+    /// body, populates its pages (`Prefault`), and a `pieceSize` piece at a time checksums the
+    /// piece and scans the rating rows stored in it for what `Dataset.validate` checks (smallest
+    /// and largest user and movie index, non-finite values) while the piece is in the core's
+    /// cache; other tasks decode the small sections. Tasks are handed out dynamically. Nothing is
+    /// returned unless every chunk's checksum matches (`checksumMismatch` names the section of
+    /// the first damaged chunk) and the `Dataset` validates, so a checksummed-but-inconsistent
+    /// file is rejected, not trusted. On big-endian hosts the rating columns are converted into
+    /// owned arrays instead of mapped.
+    static func decode(_ mapped: MappedBody, header: CacheHeader, threads: Int) throws -> LoadResult {
+        let body = mapped.body
         let chunks = CacheFile.chunkRanges(body.count)
         guard header.bodyLength == body.count, header.chunkChecksums.count == chunks.count else {
             throw BinaryFormatError.invalid("the body is \(body.count) bytes in \(chunks.count) chunks, the header describes \(header.bodyLength) bytes and \(header.chunkChecksums.count) checksums")
@@ -70,24 +83,22 @@ enum DatasetCodec {
         func finish(_ r: ColumnReader) throws {
             guard r.remaining == 0 else { throw BinaryFormatError.invalid("\(r.remaining) unread bytes in section \(r.section)") }
         }
-        /// A section's plan, its bytes, and where its bytes start in the body.
-        func locate<P>(_ name: String, _ make: (inout ColumnReader) throws -> P) throws -> (plan: P, bytes: UnsafeRawBufferPointer, at: Int) {
-            var r = try reader(name)
-            let plan = try make(&r)
-            try finish(r)
-            return (plan, r.bytes, header.sections[name]?.lowerBound ?? 0)
-        }
 
-        // 1. Locate the rating columns: their headers and run tables only (a few KB).
-        let user = try locate("ratings.user") { try $0.planInts(Int32.self, "ratingUser") }
-        let movie = try locate("ratings.movie") { try $0.planInts(Int32.self, "ratingMovie") }
-        let time = try locate("ratings.time") { try $0.planInts(Int64.self, "ratingTime") }
-        let value = try locate("ratings.value") { try $0.planFloats("ratingValue") }
-        // The value column takes at least a byte per row, so `n` is bounded by the file's size.
-        let n = value.plan.count
-        guard user.plan.count == n, movie.plan.count == n, time.plan.count == n else {
-            throw BinaryFormatError.invalid("rating columns have different lengths")
+        // 1. Locate the raw rating columns: one row per `stride` bytes, all of the same length.
+        let value = header.sections["ratings.value"] ?? 0..<0
+        let n = value.count / MemoryLayout<Float>.stride
+        func raw<T>(_ name: String, _: T.Type) throws -> RawColumn {
+            guard let r = header.sections[name] else { throw BinaryFormatError.invalid("section \(name) is missing") }
+            guard r.count == n * MemoryLayout<T>.stride else {
+                throw BinaryFormatError.invalid("section \(name) is \(r.count) bytes, expected \(n) rows of \(MemoryLayout<T>.stride)")
+            }
+            guard (mapped.bodyOffset + r.lowerBound) % MemoryLayout<T>.alignment == 0 else {
+                throw BinaryFormatError.invalid("section \(name) is not aligned")
+            }
+            return RawColumn(at: r.lowerBound, stride: MemoryLayout<T>.stride)
         }
+        let user = try raw("ratings.user", Int32.self), movie = try raw("ratings.movie", Int32.self)
+        let time = try raw("ratings.time", Int64.self), values = try raw("ratings.value", Float.self)
 
         // 2. The small sections, one task each; each writes only its own variables.
         var userIds: [Int64] = [], movieIds: [Int64] = []
@@ -139,91 +150,49 @@ enum DatasetCodec {
             },
         ]
 
-        // 3. Tasks: the small sections, then the body's chunks, then run fills.
-        enum Column { case user, movie, time }
-        func fills<T>(_ column: Column, _ plan: IntColumnPlan<T>) -> [(Column, Range<Int>)] {
-            guard case .runs = plan.encoding else { return [] }
-            return splitRange(n, parts: max(1, (n + fillBlock - 1) / fillBlock)).map { (column, $0) }
-        }
-        let fillTasks = fills(.user, user.plan) + fills(.movie, movie.plan) + fills(.time, time.plan)
-        let taskCount = small.count + chunks.count + fillTasks.count
+        // 3. Tasks: the small sections, then the body's chunks.
+        let taskCount = small.count + chunks.count
         var errors = [Error?](repeating: nil, count: small.count)
         var damaged = [Bool](repeating: false, count: chunks.count)
-        // Smallest and largest user and movie index written by each task (for validate).
-        var bounds = [(user: (lo: Int32, hi: Int32), movie: (lo: Int32, hi: Int32))](
-            repeating: ((.max, .min), (.max, .min)), count: taskCount)
-
-        var ratingUser: [Int32] = [], ratingMovie: [Int32] = [], ratingValue: [Float] = [], ratingTime: [Int64] = []
-        ratingUser = [Int32](unsafeUninitializedCapacity: n) { userOut, userCount in
-        ratingMovie = [Int32](unsafeUninitializedCapacity: n) { movieOut, movieCount in
-        ratingTime = [Int64](unsafeUninitializedCapacity: n) { timeOut, timeCount in
-        ratingValue = [Float](unsafeUninitializedCapacity: n) { valueOut, valueCount in
-            HugePages.advise(userOut)
-            HugePages.advise(movieOut)
-            HugePages.advise(timeOut)
-            HugePages.advise(valueOut)
-            if let u = userOut.baseAddress, let m = movieOut.baseAddress, let t = timeOut.baseAddress, let v = valueOut.baseAddress {
-                let out = UnsafeSendable((u, m, t, v))
-                /// The rows of a payload at body offset `p` whose first byte lies in `r`.
-                func rows(at p: Int, bytesPerRow w: Int, in r: Range<Int>) -> Range<Int> {
-                    guard w > 0 else { return 0..<0 }
-                    let lo = max(r.lowerBound, p), hi = min(r.upperBound, p + n * w)
-                    guard lo < hi else { return 0..<0 }
-                    return ((lo - p + w - 1) / w)..<((hi - p + w - 1) / w)
+        // What each task saw of the rating columns (for validate).
+        var scans = [Dataset.RatingScan](repeating: .init(user: (.max, .min), movie: (.max, .min), nonFiniteValue: false), count: taskCount)
+        let crcs = header.chunkChecksums
+        errors.withUnsafeMutableBufferPointer { errorSlots in
+        damaged.withUnsafeMutableBufferPointer { damageSlots in
+        scans.withUnsafeMutableBufferPointer { scanSlots in
+            let slots = UnsafeSendable((errorSlots, damageSlots, scanSlots))
+            DynamicTasks.run(taskCount, threads: threads) { task in
+                if task < small.count {
+                    do { try small[task]() } catch { slots.value.0[task] = error }
+                    return
                 }
-                let crcs = header.chunkChecksums
-                errors.withUnsafeMutableBufferPointer { errorSlots in
-                damaged.withUnsafeMutableBufferPointer { damageSlots in
-                bounds.withUnsafeMutableBufferPointer { boundSlots in
-                    let slots = UnsafeSendable((errorSlots, damageSlots, boundSlots))
-                    DynamicTasks.run(taskCount, threads: threads) { task in
-                        let (u, m, t, v) = out.value
-                        var userBounds: (lo: Int32, hi: Int32) = (.max, .min), movieBounds: (lo: Int32, hi: Int32) = (.max, .min)
-                        if task < small.count {
-                            do { try small[task]() } catch { slots.value.0[task] = error }
-                        } else if task < small.count + chunks.count {
-                            let c = task - small.count
-                            let chunk = chunks[c]
-                            Prefault.read(body.baseAddress, chunk)
-                            var hash = ChunkHash.Stream()
-                            var x = chunk.lowerBound
-                            while x < chunk.upperBound {
-                                let y = min(chunk.upperBound, x + pieceSize)
-                                let whole = x + (y - x) / ChunkHash.Stream.blockSize * ChunkHash.Stream.blockSize
-                                hash.absorb(UnsafeRawBufferPointer(rebasing: body[x..<whole]))
-                                if y == chunk.upperBound {
-                                    slots.value.1[c] = hash.finish(tail: UnsafeRawBufferPointer(rebasing: body[whole..<y])) != crcs[c]
-                                }
-                                let piece = x..<y
-                                let ur = user.plan.decode(rows(at: user.at + user.plan.payload, bytesPerRow: user.plan.bytesPerRow, in: piece), from: user.bytes, into: u)
-                                let mr = movie.plan.decode(rows(at: movie.at + movie.plan.payload, bytesPerRow: movie.plan.bytesPerRow, in: piece), from: movie.bytes, into: m)
-                                _ = time.plan.decode(rows(at: time.at + time.plan.payload, bytesPerRow: time.plan.bytesPerRow, in: piece), from: time.bytes, into: t)
-                                value.plan.decode(rows(at: value.at + value.plan.payload, bytesPerRow: value.plan.bytesPerRow, in: piece), from: value.bytes, into: v)
-                                userBounds = (min(userBounds.lo, ur.lo), max(userBounds.hi, ur.hi))
-                                movieBounds = (min(movieBounds.lo, mr.lo), max(movieBounds.hi, mr.hi))
-                                x = y
-                            }
-                        } else {
-                            let (column, rows) = fillTasks[task - small.count - chunks.count]
-                            switch column {
-                            case .user: userBounds = user.plan.decode(rows, from: user.bytes, into: u)
-                            case .movie: movieBounds = movie.plan.decode(rows, from: movie.bytes, into: m)
-                            case .time: _ = time.plan.decode(rows, from: time.bytes, into: t)
-                            }
-                        }
-                        slots.value.2[task] = (userBounds, movieBounds)
+                let c = task - small.count
+                let chunk = chunks[c]
+                guard let start = body.baseAddress else { return }
+                Prefault.read(start, chunk)
+                var scan = Dataset.RatingScan(user: (.max, .min), movie: (.max, .min), nonFiniteValue: false)
+                var hash = ChunkHash.Stream()
+                var x = chunk.lowerBound
+                while x < chunk.upperBound {
+                    let y = min(chunk.upperBound, x + pieceSize)
+                    let whole = x + (y - x) / ChunkHash.Stream.blockSize * ChunkHash.Stream.blockSize
+                    hash.absorb(UnsafeRawBufferPointer(rebasing: body[x..<whole]))
+                    if y == chunk.upperBound {
+                        slots.value.1[c] = hash.finish(tail: UnsafeRawBufferPointer(rebasing: body[whole..<y])) != crcs[c]
                     }
+                    let piece = x..<y
+                    let u = RatingScanner.bounds(start + user.at, user.rows(in: piece, count: n))
+                    let m = RatingScanner.bounds(start + movie.at, movie.rows(in: piece, count: n))
+                    let bad = RatingScanner.hasNonFinite(start + values.at, values.rows(in: piece, count: n))
+                    scan.user = (min(scan.user.0, u.0), max(scan.user.1, u.1))
+                    scan.movie = (min(scan.movie.0, m.0), max(scan.movie.1, m.1))
+                    scan.nonFiniteValue = scan.nonFiniteValue || bad
+                    x = y
                 }
-                }
-                }
+                slots.value.2[task] = scan
             }
-            valueCount = n
         }
-            timeCount = n
         }
-            movieCount = n
-        }
-            userCount = n
         }
 
         if let c = damaged.firstIndex(of: true) {
@@ -235,10 +204,28 @@ enum DatasetCodec {
         guard report.format == header.format else {
             throw BinaryFormatError.invalid("report format \(report.format) differs from header format \(header.format)")
         }
-        let userBounds = n == 0 ? (Int64.max, Int64.min)
-            : (Int64(bounds.map(\.user.lo).min() ?? .max), Int64(bounds.map(\.user.hi).max() ?? .min))
-        let movieBounds = n == 0 ? (Int64.max, Int64.min)
-            : (Int64(bounds.map(\.movie.lo).min() ?? .max), Int64(bounds.map(\.movie.hi).max() ?? .min))
+        let scan = Dataset.RatingScan(
+            user: (scans.map(\.user.0).min() ?? .max, scans.map(\.user.1).max() ?? .min),
+            movie: (scans.map(\.movie.0).min() ?? .max, scans.map(\.movie.1).max() ?? .min),
+            nonFiniteValue: scans.contains { $0.nonFiniteValue })
+
+        // 4. The rating columns: views of the mapping (checked above), or converted copies.
+        func column<T: BitwiseCopyable & Sendable>(_ name: String, _ c: RawColumn, fromLittleEndian: (T) -> T) throws -> Column<T> {
+            guard n > 0, let mapping = mapped.mapping else { return Column() }
+            #if _endian(little)
+            guard let col = Column<T>(mapping: mapping, byteOffset: mapped.bodyOffset + c.at, count: n) else {
+                throw BinaryFormatError.invalid("section \(name) cannot be mapped")
+            }
+            return col
+            #else
+            let p = UnsafeRawPointer(mapping.bytes.baseAddress!) + mapped.bodyOffset + c.at
+            return Column((0..<n).map { fromLittleEndian(p.loadUnaligned(fromByteOffset: $0 * c.stride, as: T.self)) })
+            #endif
+        }
+        let ratingUser = try column("ratings.user", user) { Int32(littleEndian: $0) }
+        let ratingMovie = try column("ratings.movie", movie) { Int32(littleEndian: $0) }
+        let ratingTime = try column("ratings.time", time) { Int64(littleEndian: $0) }
+        let ratingValue = try column("ratings.value", values) { Float(bitPattern: UInt32(littleEndian: $0.bitPattern)) }
 
         let dataset = Dataset(
             format: header.format, userIds: userIds, movieIds: movieIds,
@@ -248,7 +235,7 @@ enum DatasetCodec {
             tagUser: tagUser, tagMovie: tagMovie, tagText: tagText, tagTime: tagTime,
             imdbIds: imdb, tmdbIds: tmdb
         )
-        do { try dataset.validate(threads: threads, ratingBounds: (userBounds, movieBounds)) } catch {
+        do { try dataset.validate(threads: threads, ratingScan: scan) } catch {
             throw BinaryFormatError.invalid("cached dataset is inconsistent: \(error)")
         }
         return LoadResult(dataset: dataset, report: report)

@@ -199,7 +199,7 @@ struct UserIndex {
     var start: [Int]
     var order: [Int]
 
-    init(users: Int, owner: [Int32]) {
+    init<Owner: Sequence>(users: Int, owner: Owner) where Owner.Element == Int32 {
         var start = [Int](repeating: 0, count: users + 1)
         for o in owner where o >= 0 && Int(o) < users { start[Int(o) + 1] += 1 }
         for u in 0..<users { start[u + 1] += start[u] }

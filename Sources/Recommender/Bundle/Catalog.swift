@@ -94,9 +94,9 @@ public struct Catalog: Sendable, Equatable {
     /// unless `times` is given). Arrays are shared copy-on-write, so this is cheap.
     public func dataset(users: [Int32] = [], movies: [Int32] = [], values: [Float]? = nil, times: [Int64]? = nil) -> Dataset {
         Dataset(format: format, userIds: userIds, movieIds: movieIds,
-                ratingUser: users, ratingMovie: movies,
-                ratingValue: values ?? [Float](repeating: 0, count: users.count),
-                ratingTime: times ?? [Int64](repeating: servingTime, count: users.count),
+                ratingUser: Column(users), ratingMovie: Column(movies),
+                ratingValue: Column(values ?? [Float](repeating: 0, count: users.count)),
+                ratingTime: Column(times ?? [Int64](repeating: servingTime, count: users.count)),
                 titles: titles, years: years, genres: genres, genreNames: genreNames,
                 userGender: userGender, userAge: userAge, userOccupation: userOccupation,
                 userZip: userGender.isEmpty ? [] : [String](repeating: "", count: userGender.count))

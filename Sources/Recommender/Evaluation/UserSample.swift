@@ -60,10 +60,10 @@ public struct UserSample: Sendable {
         sample.userAge = keep(dataset.userAge)
         sample.userOccupation = keep(dataset.userOccupation)
         sample.userZip = keep(dataset.userZip)
-        sample.ratingUser = rows.map { newIndex[Int(dataset.ratingUser[$0])] }
-        sample.ratingMovie = rows.map { dataset.ratingMovie[$0] }
-        sample.ratingValue = rows.map { dataset.ratingValue[$0] }
-        sample.ratingTime = rows.map { dataset.ratingTime[$0] }
+        sample.ratingUser = Column(rows.map { newIndex[Int(dataset.ratingUser[$0])] })
+        sample.ratingMovie = Column(rows.map { dataset.ratingMovie[$0] })
+        sample.ratingValue = Column(rows.map { dataset.ratingValue[$0] })
+        sample.ratingTime = Column(rows.map { dataset.ratingTime[$0] })
         sample.tagUser = tags.map { newIndex[Int(dataset.tagUser[$0])] }
         sample.tagMovie = tags.map { dataset.tagMovie[$0] }
         sample.tagText = tags.map { dataset.tagText[$0] }

@@ -1,6 +1,7 @@
 import Clustering
 import LinearAlgebra
 import MovieLens
+import Runtime
 
 /// User clusters fitted on one context's ratings, with their cluster × movie affinity:
 /// - genre clusters: KMeans over the users × genres average matrix (`UserGenreMatrix`);
@@ -24,10 +25,10 @@ struct ClusterContext {
     /// one assignment pass.
     static func fit(dataset: Dataset, rows: [Int], options: FeatureOptions, threads: Int = 1) throws -> ClusterContext {
         var sub = dataset
-        sub.ratingUser = rows.map { dataset.ratingUser[$0] }
-        sub.ratingMovie = rows.map { dataset.ratingMovie[$0] }
-        sub.ratingValue = rows.map { dataset.ratingValue[$0] }
-        sub.ratingTime = rows.map { dataset.ratingTime[$0] }
+        sub.ratingUser = Column(rows.map { dataset.ratingUser[$0] })
+        sub.ratingMovie = Column(rows.map { dataset.ratingMovie[$0] })
+        sub.ratingValue = Column(rows.map { dataset.ratingValue[$0] })
+        sub.ratingTime = Column(rows.map { dataset.ratingTime[$0] })
         let seed = options.seed ^ 0xD1B5_4A32_D192_ED03
         let users = dataset.userCount
         let kg = max(1, min(options.genreClusters, users)), kr = max(1, min(options.ratingClusters, users))

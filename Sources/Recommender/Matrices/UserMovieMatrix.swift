@@ -21,8 +21,8 @@ public enum UserMovieMatrix {
     public static func build(_ dataset: Dataset, values: Values = .raw, rows: RatedUsers? = nil) throws -> SparseMatrix {
         let rowIndices = rows.map { r in dataset.ratingUser.map { u in u >= 0 && Int(u) < r.rowOfUser.count ? r.rowOfUser[Int(u)] : -1 } }
         let m = try SparseMatrix(rows: rows?.count ?? dataset.userCount, cols: dataset.movieCount,
-                                 rowIndices: rowIndices ?? dataset.ratingUser,
-                                 colIndices: dataset.ratingMovie, values: dataset.ratingValue, duplicates: .keepLast)
+                                 rowIndices: rowIndices ?? dataset.ratingUser.array,
+                                 colIndices: dataset.ratingMovie.array, values: dataset.ratingValue.array, duplicates: .keepLast)
         switch values {
         case .raw: return m
         case .meanCentred: return m.centeredRows().matrix

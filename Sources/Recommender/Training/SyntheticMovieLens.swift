@@ -64,7 +64,7 @@ public struct SyntheticMovieLens: Sendable {
             }
         }
         return Dataset(format: .latestCSV, userIds: (1...users).map(Int64.init), movieIds: (1...movies).map(Int64.init),
-                       ratingUser: ru, ratingMovie: rm, ratingValue: rv, ratingTime: rt,
+                       ratingUser: Column(ru), ratingMovie: Column(rm), ratingValue: Column(rv), ratingTime: Column(rt),
                        titles: titles, years: years, genres: genres, genreNames: genreNames)
     }
 

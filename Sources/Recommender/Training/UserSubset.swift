@@ -39,7 +39,7 @@ enum UserSubset {
         }
         func pick<T>(_ a: [T]) -> [T] { a.count == d.userCount ? users.map { a[$0] } : [] }
         return Dataset(format: d.format, userIds: users.map { d.userIds[$0] }, movieIds: d.movieIds,
-                       ratingUser: ru, ratingMovie: rm, ratingValue: rv, ratingTime: rt,
+                       ratingUser: Column(ru), ratingMovie: Column(rm), ratingValue: Column(rv), ratingTime: Column(rt),
                        titles: d.titles, years: d.years, genres: d.genres, genreNames: d.genreNames,
                        userGender: pick(d.userGender), userAge: pick(d.userAge), userOccupation: pick(d.userOccupation),
                        userZip: pick(d.userZip), imdbIds: d.imdbIds, tmdbIds: d.tmdbIds)
