@@ -66,7 +66,8 @@ public struct KMeans: KMeansFitting {
         let inner = lanes == nil ? t : 1
         func restart(_ r: Int) -> Lloyd.Outcome {
             var rng = SplitMix64.stream(seed: seed, index: UInt64(r))
-            let initial = given ?? KMeansPlusPlus.seed(points, rowNorms: norms, weights: weights, k: k, rng: &rng, backend: backend, threads: inner)
+            let initial = given ?? KMeansPlusPlus.seed(points, rowNorms: norms, weights: weights, k: k, rng: &rng, backend: backend, threads: inner,
+                                                          lanes: lanes)
             return Lloyd.run(points, weights: weights, initial: initial, k: k,
                              maxIter: maxIter, tol: scaledTol, backend: backend, threads: inner, rowNorms: norms, lanes: lanes)
         }

@@ -12,6 +12,9 @@ struct LaneRows: Sendable {
     let values: [Float]
     /// ‖xᵢ‖², zero-padded to `blocks × 8`.
     let norms: [Float]
+    /// Whether every sum and difference of the values in double precision is exact (see
+    /// `exactSums(_:)`): then sums of rows do not depend on the order of the additions.
+    let exactSums: Bool
     var blocks: Int { (n + 7) / 8 }
 
     init(_ m: Matrix<Float>, rowNorms: [Float]) {
@@ -28,9 +31,30 @@ struct LaneRows: Sendable {
             }
         }
         values = v
+        exactSums = m.withUnsafeBufferPointer { LaneRows.exactSums($0) }
         var padded = [Float](repeating: 0, count: blocks * 8)
         for i in 0..<n { padded[i] = rowNorms[i] }
         norms = padded
+    }
+}
+
+extension LaneRows {
+    /// Whether adding and subtracting any of `values` in double precision, in any order, is exact.
+    ///
+    /// Every value is an integer multiple of the smallest ulp `2^e` among the nonzero values, so
+    /// every partial sum is too; its magnitude is at most `Σ|x|`. Below `2^(e + 52)` (one bit
+    /// of margin under the 53-bit significand for the rounding of `Σ|x|` itself) every partial
+    /// sum is a representable double, so no addition rounds and the order does not matter.
+    static func exactSums(_ values: UnsafeBufferPointer<Float>) -> Bool {
+        var smallest = Int.max
+        var total = 0.0
+        for x in values where x != 0 {
+            guard x.isFinite else { return false }
+            smallest = min(smallest, Int(x.ulp.exponent))
+            total += Double(x.magnitude)
+        }
+        if smallest == Int.max { return true }
+        return total < Double(sign: .plus, exponent: smallest + 52, significand: 1)
     }
 }
 
@@ -91,10 +115,15 @@ enum LaneKernel {
     /// Assigns the rows of `blocks` (all rows of a block range, in order) to their nearest centre,
     /// writing `labels` and `distances`; with `sums`, adds each row (weighted) to its cluster's
     /// sums in row order (the caller zeroes them first). `x` is the same rows row-major.
+    /// - Parameter incremental: with unit weights (`counts`, no `weights`) and `sums`/`counts`
+    ///   holding the sums of the labels stored before the pass, only the rows whose label changes
+    ///   move from their old cluster's sums to the new one's. Equal to recomputing the sums only
+    ///   when every addition is exact (`LaneRows.exactSums`); the caller checks that.
     static func pass(
         _ rows: LaneRows, x: UnsafePointer<Float>, centres: LaneCentres, weights: UnsafePointer<Float>?,
         blocks: Range<Int>, labels: UnsafeMutablePointer<Int32>, distances: UnsafeMutablePointer<Float>,
-        sums: UnsafeMutablePointer<Double>?, totals: UnsafeMutablePointer<Double>?, counts: UnsafeMutablePointer<Int>?
+        sums: UnsafeMutablePointer<Double>?, totals: UnsafeMutablePointer<Double>?, counts: UnsafeMutablePointer<Int>?,
+        incremental: Bool = false
     ) -> Pass {
         let n = rows.n, d = rows.d, kp = centres.kp
         var moved = L(repeating: 0)
@@ -113,23 +142,7 @@ enum LaneKernel {
                             var first = V(repeating: 0)
                             var tile = 0
                             while tile < kp {
-                                var a0 = V(repeating: 0), a1 = V(repeating: 0), a2 = V(repeating: 0), a3 = V(repeating: 0)
-                                var a4 = V(repeating: 0), a5 = V(repeating: 0), a6 = V(repeating: 0), a7 = V(repeating: 0)
-                                var p = UnsafeRawPointer(block)
-                                var c = cs + tile
-                                for _ in 0..<d {
-                                    let xj = p.loadUnaligned(as: V.self)
-                                    a0 = a0.addingProduct(xj, V(repeating: c[0]))
-                                    a1 = a1.addingProduct(xj, V(repeating: c[1]))
-                                    a2 = a2.addingProduct(xj, V(repeating: c[2]))
-                                    a3 = a3.addingProduct(xj, V(repeating: c[3]))
-                                    a4 = a4.addingProduct(xj, V(repeating: c[4]))
-                                    a5 = a5.addingProduct(xj, V(repeating: c[5]))
-                                    a6 = a6.addingProduct(xj, V(repeating: c[6]))
-                                    a7 = a7.addingProduct(xj, V(repeating: c[7]))
-                                    p += 32
-                                    c += kp
-                                }
+                                let (a0, a1, a2, a3, a4, a5, a6, a7) = products(block, cs + tile, stride: kp, d: d)
                                 if tile == 0 { first = norm + a0 + V(repeating: cn[0]) }
                                 consider(norm + a0 + V(repeating: cn[tile]), Int32(tile), &best, &label)
                                 consider(norm + a1 + V(repeating: cn[tile + 1]), Int32(tile + 1), &best, &label)
@@ -148,17 +161,32 @@ enum LaneKernel {
                             best.replace(with: first, where: none)
 
                             let r0 = b * 8, live = min(8, n - r0)
+                            var old = label  // lanes past n: unchanged
                             if live == 8 {
-                                let old = UnsafeRawPointer(labels + r0).loadUnaligned(as: L.self)
-                                moved |= old ^ label
+                                old = UnsafeRawPointer(labels + r0).loadUnaligned(as: L.self)
                                 UnsafeMutableRawPointer(labels + r0).storeBytes(of: label, as: L.self)
                                 UnsafeMutableRawPointer(distances + r0).storeBytes(of: best, as: V.self)
                             } else {
                                 for q in 0..<live {
-                                    moved[q] |= labels[r0 + q] ^ label[q]
+                                    old[q] = labels[r0 + q]
                                     labels[r0 + q] = label[q]
                                     distances[r0 + q] = best[q]
                                 }
+                            }
+                            let diff = old ^ label
+                            moved |= diff
+                            if incremental, weights == nil, let s = sums, let counts {
+                                // Unit weights, sums of the old labels: only moved rows change them.
+                                for q in 0..<live { inertia += Double(best[q]) }
+                                if diff == L(repeating: 0) { continue }
+                                for q in 0..<live where diff[q] != 0 {
+                                    let from = Int(old[q]), to = Int(label[q])
+                                    counts[from] &-= 1
+                                    counts[to] &+= 1
+                                    let row = x + (r0 + q) * d, src = s + from * d, dst = s + to * d
+                                    for j in 0..<d { let v = Double(row[j]); src[j] -= v; dst[j] += v }
+                                }
+                                continue
                             }
                             for i in r0..<(r0 + live) {
                                 let l = labels[i], dist = distances[i]
@@ -189,6 +217,68 @@ enum LaneKernel {
             }
         }
         return Pass(changed: moved != L(repeating: 0), inertia: inertia)
+    }
+
+    /// Σⱼ x_j·c_j for the eight rows of `block` (`d × 8`) and eight centres (`c[j·stride + q]`
+    /// for centre `q`): one FMA chain per row and centre over `j = 0..<d` in order.
+    @inline(__always)
+    static func products(_ block: UnsafePointer<Float>, _ c0: UnsafePointer<Float>, stride: Int, d: Int) -> (V, V, V, V, V, V, V, V) {
+        var a0 = V(repeating: 0), a1 = V(repeating: 0), a2 = V(repeating: 0), a3 = V(repeating: 0)
+        var a4 = V(repeating: 0), a5 = V(repeating: 0), a6 = V(repeating: 0), a7 = V(repeating: 0)
+        var p = UnsafeRawPointer(block)
+        var c = c0
+        for _ in 0..<d {
+            let xj = p.loadUnaligned(as: V.self)
+            a0 = a0.addingProduct(xj, V(repeating: c[0]))
+            a1 = a1.addingProduct(xj, V(repeating: c[1]))
+            a2 = a2.addingProduct(xj, V(repeating: c[2]))
+            a3 = a3.addingProduct(xj, V(repeating: c[3]))
+            a4 = a4.addingProduct(xj, V(repeating: c[4]))
+            a5 = a5.addingProduct(xj, V(repeating: c[5]))
+            a6 = a6.addingProduct(xj, V(repeating: c[6]))
+            a7 = a7.addingProduct(xj, V(repeating: c[7]))
+            p += 32
+            c += stride
+        }
+        return (a0, a1, a2, a3, a4, a5, a6, a7)
+    }
+
+    /// x·c of every row with each of `count` centres (`centres`: `count × d`, row-major), as
+    /// `n × count` row-major. Each value is the FMA chain over the columns in order, as in the
+    /// Swift GEMM (whose single k-slice accumulates `fma(x_j, c_j, ·)` from 0 for d ≤ 512).
+    static func dots(_ rows: LaneRows, centres: [Float], count t: Int) -> [Float] {
+        let n = rows.n, d = rows.d, tp = (t + 7) / 8 * 8
+        var ct = [Float](repeating: 0, count: d * tp)
+        for c in 0..<t { for j in 0..<d { ct[j * tp + c] = centres[c * d + j] } }
+        var out = [Float](repeating: 0, count: n * t)
+        rows.values.withUnsafeBufferPointer { vp in
+            ct.withUnsafeBufferPointer { cp in
+                out.withUnsafeMutableBufferPointer { op in
+                    guard let xv = vp.baseAddress, let cs = cp.baseAddress, let o = op.baseAddress else { return }
+                    for b in 0..<rows.blocks {
+                        let r0 = b * 8, live = min(8, n - r0)
+                        var tile = 0
+                        while tile < tp {
+                            let a = products(xv + b * d * 8, cs + tile, stride: tp, d: d)
+                            let width = min(8, t - tile)
+                            for q in 0..<live {
+                                let dst = o + (r0 + q) * t + tile
+                                dst[0] = a.0[q]
+                                if width > 1 { dst[1] = a.1[q] }
+                                if width > 2 { dst[2] = a.2[q] }
+                                if width > 3 { dst[3] = a.3[q] }
+                                if width > 4 { dst[4] = a.4[q] }
+                                if width > 5 { dst[5] = a.5[q] }
+                                if width > 6 { dst[6] = a.6[q] }
+                                if width > 7 { dst[7] = a.7[q] }
+                            }
+                            tile += 8
+                        }
+                    }
+                }
+            }
+        }
+        return out
     }
 
     /// One centre's distances against the running minimum (strict `<`: the first minimum wins,

@@ -99,11 +99,18 @@ enum Lloyd {
         var strict = false
         let points = Points.dense(m)
 
+        // Unit weights and exact sums: after the first pass only the rows that change cluster
+        // update the sums (identical to recomputing them; see `LaneRows.exactSums`).
+        let incremental = weights == nil && lanes.exactSums
+        var sumsMatchLabels = false
         for it in 0..<maxIter {
             iterations = it + 1
             let result = lanePass(m, lanes: lanes, centres: centreValues, weights: weights, backend: backend,
-                                  packed: &packed, labels: &labels, distances: &distances, summing: true, sums: &scratch, count: &count)
+                                  packed: &packed, labels: &labels, distances: &distances, summing: true,
+                                  incremental: incremental && sumsMatchLabels, sums: &scratch, count: &count)
             history.append(result.inertia)
+            // Relocating an empty cluster redoes the sums under other labels: recompute next time.
+            sumsMatchLabels = !scratch.total.contains(0)
             for i in 0..<updated.count { updated[i] = centreValues[i] }
             let assignment = Assignment(labels: labels, distances: distances)
             finishUpdate(points, assignment: assignment, weights: weights, k: k, into: &updated, scratch: &scratch)
@@ -121,15 +128,16 @@ enum Lloyd {
     }
 
     /// One `LaneKernel` pass with `centres`; with `summing`, the M-step sums of the new labels
-    /// into `sums` (zeroed first; unit weights count rows in `count`, copied to the totals).
+    /// into `sums` (zeroed first, unless `incremental`: then `sums` and `count` hold the sums of
+    /// the labels before the pass; unit weights count rows in `count`, copied to the totals).
     static func lanePass(
         _ m: Matrix<Float>, lanes: LaneRows, centres: [Float], weights: [Float]?, backend: Backend,
         packed: inout LaneCentres, labels: inout [Int32], distances: inout [Float],
-        summing: Bool, sums: inout UpdateScratch, count: inout [Int]
+        summing: Bool, incremental: Bool = false, sums: inout UpdateScratch, count: inout [Int]
     ) -> LaneKernel.Pass {
         let k = packed.k
         packed.load(Centres(k: k, d: packed.d, values: centres, backend: backend))
-        if summing {
+        if summing && !incremental {
             for i in 0..<sums.acc.count { sums.acc[i] = 0 }
             for i in 0..<k { sums.total[i] = 0; count[i] = 0 }
         }
@@ -147,7 +155,7 @@ enum Lloyd {
                                         lanes, x: x, centres: packed, weights: weights == nil ? nil : wp.baseAddress,
                                         blocks: 0..<lanes.blocks, labels: l, distances: dd,
                                         sums: summing ? ap.baseAddress : nil, totals: summing ? tp.baseAddress : nil,
-                                        counts: summing ? cp.baseAddress : nil)
+                                        counts: summing ? cp.baseAddress : nil, incremental: incremental)
                                 }
                             }
                         }

@@ -6,14 +6,20 @@ import LinearAlgebra
 /// The row-lane Lloyd path (`Lloyd.runLanes` over `LaneKernel`) against the generic loop
 /// (centre-lane assignment, then the row-order M-step): the same run bit for bit.
 final class LaneKernelTests: XCTestCase {
-    /// `n × d` values in 0..<5 with a few repeated rows (ties between equal centres).
-    static func data(n: Int, d: Int, seed: UInt64) -> Matrix<Float> {
+    /// `n × d` values in 0..<5 with a few repeated rows (ties between equal centres). Quantized
+    /// to sixteenths, double sums of them are exact (the incremental M-step); `tiny` sets one value
+    /// to 1e-9, which breaks that (full recomputation every iteration).
+    static func data(n: Int, d: Int, seed: UInt64, quantized: Bool = false, tiny: Bool = false) -> Matrix<Float> {
         var g = SplitMix64(seed: seed)
         var v = [Float]()
         for i in 0..<n {
             if i % 17 == 5, i >= d { v.append(contentsOf: v[(i - 5) * d..<(i - 4) * d]); continue }
-            for _ in 0..<d { v.append(5 * g.nextUnitFloat()) }
+            for _ in 0..<d {
+                let x = 5 * g.nextUnitFloat()
+                v.append(quantized ? (x * 16).rounded() / 16 : x)
+            }
         }
+        if tiny { v[v.count / 2] = 1e-9 }
         return Matrix(checkedRows: n, cols: d, storage: v)
     }
 
@@ -21,11 +27,12 @@ final class LaneKernelTests: XCTestCase {
     /// column, k below, at and above one tile of 8 centres; unit, fractional and zero weights;
     /// initial centres with a duplicate (an empty cluster to relocate) or from k-means++.
     func testEqualsGenericLoop() throws {
-        for (n, d) in [(203, 19), (5, 3), (64, 1), (97, 7)] {
-            let x = Self.data(n: n, d: d, seed: UInt64(n * 31 + d))
+        for (n, d, exact) in [(203, 19, true), (203, 19, false), (5, 3, true), (64, 1, true), (97, 7, false)] {
+            let x = Self.data(n: n, d: d, seed: UInt64(n * 31 + d), quantized: true, tiny: !exact)
             let points = Points(x)
             let norms = points.squaredNorms(backend: .swift, threads: 1)
             let lanes = LaneRows(x, rowNorms: norms)
+            XCTAssertEqual(lanes.exactSums, exact, "n \(n) d \(d)")
             for k in [1, 3, 8, 9, 13] where k <= n {
                 for weighted in [false, true] {
                     let weights: [Float]? = weighted ? (0..<n).map { [1, 0, 2.5, 1, 0.25][$0 % 5] } : nil
@@ -108,6 +115,42 @@ final class LaneKernelTests: XCTestCase {
         XCTAssertEqual(pass.inertia, inertia)
         XCTAssertEqual(counts, naiveCounts)
         XCTAssertEqual(sums, naiveSums)
+    }
+
+    /// The exactness test of the incremental M-step: magnitudes against the smallest ulp.
+    func testExactSums() {
+        func exact(_ v: [Float]) -> Bool { v.withUnsafeBufferPointer { LaneRows.exactSums($0) } }
+        XCTAssertTrue(exact([]))
+        XCTAssertTrue(exact([0, 0, -0.0]))
+        XCTAssertTrue(exact([0.5, 3.25, 4, -2.875, 5]), "ratings-like values")
+        // ulp(2^-30) = 2^-53 and Σ|x| ≈ 1 ≥ 2^(-53 + 52): a sum may round.
+        XCTAssertFalse(exact([1, Float(sign: .plus, exponent: -30, significand: 1)]))
+        // ulp(1) = 2^-23: exact while Σ|x| < 2^29.
+        XCTAssertTrue(exact([Float](repeating: 1, count: 1000) + [Float(sign: .plus, exponent: 28, significand: 1)]))
+        XCTAssertFalse(exact([1, Float(sign: .plus, exponent: 29, significand: 1)]))
+        XCTAssertFalse(exact([1e30, 1]))
+        XCTAssertFalse(exact([1, .nan]))
+        // The property itself: with exact values, two orders of the double sum agree; and the
+        // case the check rejects really does depend on the order.
+        let ok: [Float] = (0..<500).map { Float($0 % 37) / 8 - 2 }
+        XCTAssertTrue(exact(ok))
+        XCTAssertEqual(ok.reduce(0.0) { $0 + Double($1) }, ok.reversed().reduce(0.0) { $0 + Double($1) })
+        let big = Float(sign: .plus, exponent: 60, significand: 1)
+        let bad: [Float] = [big, 1, -big, 1]
+        XCTAssertFalse(exact(bad))
+        XCTAssertEqual(bad.reduce(0.0) { $0 + Double($1) }, 1)
+        XCTAssertEqual(bad.reversed().reduce(0.0) { $0 + Double($1) }, 0)
+    }
+
+    /// `LaneKernel.dots` equals the Swift GEMM's products bit for bit (k-means++ candidates).
+    func testDotsEqualGEMM() throws {
+        let x = Self.data(n: 61, d: 19, seed: 3)
+        let lanes = LaneRows(x, rowNorms: Points(x).squaredNorms(backend: .swift, threads: 1))
+        for t in [1, 3, 8, 11] {
+            let c = Self.data(n: t, d: 19, seed: UInt64(40 + t))
+            let viaGEMM = try gemm(x, c, transposeB: true, backend: .swift, threads: 1).storage
+            XCTAssertEqual(LaneKernel.dots(lanes, centres: c.storage, count: t), viaGEMM, "t \(t)")
+        }
     }
 
     /// Restarts run as parallel tasks on the row-lane path: 1 and 2 threads give the same model,
