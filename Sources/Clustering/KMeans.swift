@@ -14,8 +14,11 @@ import Runtime
 /// - Empty clusters are moved to the rows farthest from their centres.
 ///
 /// Distances are ‖x‖² − 2x·c + ‖c‖² fused with the argmin, in parallel row blocks; the centre
-/// update accumulates in double precision per cluster in row order. Results depend only on the
-/// seed (not on the thread count).
+/// update accumulates in double precision per cluster in row order. Small dense inputs (Swift
+/// backend, n·d·k below `Lloyd.laneWorkLimit`) take the row-lane path instead: each restart on
+/// one thread with the assignment, inertia and centre sums fused in one pass (`LaneKernel`), and
+/// the restarts as parallel tasks — the same results. Results depend only on the seed (not on
+/// the thread count).
 public struct KMeans: KMeansFitting {
     /// Number of clusters (1 ≤ k ≤ rows).
     public var k: Int

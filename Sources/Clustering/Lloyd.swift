@@ -63,8 +63,9 @@ enum Lloyd {
     /// pass adds rows to the sums in row order, so it never splits rows across threads.
     static func usesLanes(_ points: Points, k: Int, backend: Backend) -> Bool {
         guard case .dense(let m) = points, backend == .swift else { return false }
-        return m.rows.multipliedReportingOverflow(by: m.cols * k).partialValue < laneWorkLimit
-            && m.rows <= laneWorkLimit
+        let (perRow, o1) = m.cols.multipliedReportingOverflow(by: k)
+        let (work, o2) = m.rows.multipliedReportingOverflow(by: perRow)
+        return !o1 && !o2 && work < laneWorkLimit
     }
 
     /// Multiply-adds per iteration up to which the row-lane path runs (one thread per restart).
