@@ -14,8 +14,11 @@ import Runtime
 /// - Empty clusters are moved to the rows farthest from their centres.
 ///
 /// Distances are ‖x‖² − 2x·c + ‖c‖² fused with the argmin, in parallel row blocks; the centre
-/// update accumulates in double precision per cluster in row order. Results depend only on the
-/// seed (not on the thread count).
+/// update accumulates in double precision per cluster in row order. Small dense inputs (Swift
+/// backend, n·d·k below `Lloyd.laneWorkLimit`) take the row-lane path instead: each restart on
+/// one thread with the assignment, inertia and centre sums fused in one pass (`LaneKernel`), and
+/// the restarts as parallel tasks — the same results. Results depend only on the seed (not on
+/// the thread count).
 public struct KMeans: KMeansFitting {
     /// Number of clusters (1 ≤ k ≤ rows).
     public var k: Int
@@ -54,13 +57,36 @@ public struct KMeans: KMeansFitting {
         let t = Threads.resolve(threads)
         let norms = points.squaredNorms(backend: backend, threads: t)
         let scaledTol = tol * points.meanColumnVariance()
+        let runs = given == nil ? nInit : 1
+        // Small dense work runs each restart on one thread (row-lane kernel) and the restarts as
+        // independent tasks; otherwise restarts run in turn, parallel inside each iteration.
+        let lanes: LaneRows?
+        if case .dense(let m) = points, Lloyd.usesLanes(points, k: k, backend: backend) {
+            lanes = LaneRows(m, rowNorms: norms)
+        } else {
+            lanes = nil
+        }
+        let inner = lanes == nil ? t : 1
+        func restart(_ r: Int) -> Lloyd.Outcome {
+            var rng = SplitMix64.stream(seed: seed, index: UInt64(r))
+            let initial = given ?? KMeansPlusPlus.seed(points, rowNorms: norms, weights: weights, k: k, rng: &rng, backend: backend, threads: inner,
+                                                          lanes: lanes)
+            return Lloyd.run(points, weights: weights, initial: initial, k: k,
+                             maxIter: maxIter, tol: scaledTol, backend: backend, threads: inner, rowNorms: norms, lanes: lanes)
+        }
+        var outcomes = [Lloyd.Outcome?](repeating: nil, count: runs)
+        if lanes != nil && t > 1 && runs > 1 {
+            outcomes.withUnsafeMutableBufferPointer { op in
+                let slots = UnsafeSendable(op)
+                DynamicTasks.run(runs, threads: t) { r in slots.value[r] = restart(r) }
+            }
+        } else {
+            for r in 0..<runs { outcomes[r] = restart(r) }
+        }
+        // The lowest inertia wins, the first restart on ties (independent of the thread count).
         var best: Lloyd.Outcome? = nil
         var bestInertia = Double.infinity
-        for r in 0..<(given == nil ? nInit : 1) {
-            var rng = SplitMix64.stream(seed: seed, index: UInt64(r))
-            let initial = given ?? KMeansPlusPlus.seed(points, rowNorms: norms, weights: weights, k: k, rng: &rng, backend: backend, threads: t)
-            let outcome = Lloyd.run(points, weights: weights, initial: initial, k: k,
-                                    maxIter: maxIter, tol: scaledTol, backend: backend, threads: t, rowNorms: norms)
+        for case let outcome? in outcomes {
             let inertia = outcome.assignment.inertia(weights: weights)
             if best == nil || inertia < bestInertia { best = outcome; bestInertia = inertia }
         }

@@ -10,7 +10,7 @@ enum KMeansPlusPlus {
     /// Returns `k × d` initial centres (row-major).
     static func seed(
         _ points: Points, rowNorms: [Float], weights: [Float]?, k: Int,
-        rng: inout SplitMix64, backend: Backend, threads: Int
+        rng: inout SplitMix64, backend: Backend, threads: Int, lanes: LaneRows? = nil
     ) -> [Float] {
         let n = points.n, d = points.d
         let trials = 2 + Int(Foundation.log(Double(max(k, 1))))
@@ -23,7 +23,7 @@ enum KMeansPlusPlus {
         let total = (0..<n).reduce(0.0) { $0 + w($1) }
         let first = searchSorted(cumulative: prefixSums(n, w), value: rng.nextUnit() * total)
         centres.append(contentsOf: points.denseRow(first))
-        var closest = distances(points, rowNorms: rowNorms, candidates: [first], backend: backend, threads: threads).map(Double.init)
+        var closest = distances(points, rowNorms: rowNorms, candidates: [first], backend: backend, threads: threads, lanes: lanes).map(Double.init)
         var potential = (0..<n).reduce(0.0) { $0 + w($1) * closest[$1] }
 
         for _ in 1..<max(k, 1) {
@@ -33,7 +33,7 @@ enum KMeansPlusPlus {
                 let r = rng.nextUnit() * potential
                 candidates.append(min(searchSorted(cumulative: cumulative, value: r), n - 1))
             }
-            let dist = distances(points, rowNorms: rowNorms, candidates: candidates, backend: backend, threads: threads)
+            let dist = distances(points, rowNorms: rowNorms, candidates: candidates, backend: backend, threads: threads, lanes: lanes)
             let t = candidates.count
             var bestT = 0
             var bestPot = Double.infinity
@@ -50,9 +50,11 @@ enum KMeansPlusPlus {
     }
 
     /// Squared distances of every row to each candidate row: row-major `n × candidates.count`,
-    /// from one GEMM / sparse × dense product of the rows with the candidates.
+    /// from one GEMM / sparse × dense product of the rows with the candidates, or with `lanes`
+    /// (the same dense rows, Swift backend) from `LaneKernel.dots` — the same values without
+    /// GEMM's packing of every row.
     static func distances(
-        _ points: Points, rowNorms: [Float], candidates: [Int], backend: Backend, threads: Int
+        _ points: Points, rowNorms: [Float], candidates: [Int], backend: Backend, threads: Int, lanes: LaneRows? = nil
     ) -> [Float] {
         let d = points.d, t = candidates.count, n = points.n
         // CSR rows on the Swift backend: the candidates are padded with zero rows to a multiple
@@ -64,7 +66,8 @@ enum KMeansPlusPlus {
         for c in candidates { cv.append(contentsOf: points.denseRow(c)) }
         cv.append(contentsOf: repeatElement(0, count: (width - t) * d))
         let cs = Centres(k: width, d: d, values: cv, backend: backend)
-        let dots = AssignKernel.dots(points, with: cs.matrix, backend: backend, threads: threads).storage
+        let dots = lanes.map { LaneKernel.dots($0, centres: cv, count: width) }
+            ?? AssignKernel.dots(points, with: cs.matrix, backend: backend, threads: threads).storage
         var out = [Float](repeating: 0, count: n * t)
         for i in 0..<n {
             for c in 0..<t { out[i * t + c] = max(0, rowNorms[i] - 2 * dots[i * width + c] + cs.norms[c]) }

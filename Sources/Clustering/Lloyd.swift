@@ -21,9 +21,12 @@ enum Lloyd {
 
     static func run(
         _ points: Points, weights: [Float]?, initial: [Float], k: Int,
-        maxIter: Int, tol: Double, backend: Backend, threads: Int, rowNorms: [Float]? = nil
+        maxIter: Int, tol: Double, backend: Backend, threads: Int, rowNorms: [Float]? = nil, lanes: LaneRows? = nil
     ) -> Outcome {
         let rowNorms = rowNorms ?? points.squaredNorms(backend: backend, threads: threads)
+        if case .dense(let m) = points, let lanes {
+            return runLanes(m, lanes: lanes, weights: weights, initial: initial, k: k, maxIter: maxIter, tol: tol, backend: backend)
+        }
         let d = points.d
         var centreValues = initial
         var updated = initial
@@ -42,8 +45,7 @@ enum Lloyd {
             history.append(assignment.inertia(weights: weights))
             for i in 0..<updated.count { updated[i] = centreValues[i] }
             updateCentres(points, assignment: assignment, weights: weights, k: k, into: &updated, scratch: &scratch)
-            var shift = 0.0
-            for i in 0..<updated.count { let dlt = Double(updated[i]) - Double(centreValues[i]); shift += dlt * dlt }
+            let shift = squaredShift(centreValues, updated)
             swap(&centreValues, &updated)
             centres = Centres(k: k, d: d, values: centreValues, backend: backend)
             if let p = previous, p == assignment.labels { strict = true; converged = true; break }
@@ -54,6 +56,118 @@ enum Lloyd {
             assignment = AssignKernel.assign(points, centres: centres, rowNorms: rowNorms, backend: backend, threads: threads)
         }
         return Outcome(centres: centreValues, assignment: assignment, iterations: iterations, converged: converged, history: history)
+    }
+
+    /// Whether `run` takes the row-lane path for these rows: dense, Swift backend, and little
+    /// enough work per iteration (`n·d·k` multiply-adds) that one thread does it all — the fused
+    /// pass adds rows to the sums in row order, so it never splits rows across threads.
+    static func usesLanes(_ points: Points, k: Int, backend: Backend) -> Bool {
+        guard case .dense(let m) = points, backend == .swift else { return false }
+        let (perRow, o1) = m.cols.multipliedReportingOverflow(by: k)
+        let (work, o2) = m.rows.multipliedReportingOverflow(by: perRow)
+        return !o1 && !o2 && work < laneWorkLimit
+    }
+
+    /// Multiply-adds per iteration up to which the row-lane path runs (one thread per restart).
+    static let laneWorkLimit = 1 << 24
+
+    /// Σ (newᵢ − oldᵢ)² in double precision.
+    static func squaredShift(_ old: [Float], _ new: [Float]) -> Double {
+        var shift = 0.0
+        for i in 0..<new.count { let dlt = Double(new[i]) - Double(old[i]); shift += dlt * dlt }
+        return shift
+    }
+
+    /// `run` on dense rows through `LaneKernel`: one pass per iteration assigns the rows, checks
+    /// strict convergence, sums the inertia and the M-step sums; labels, distances and sums are
+    /// reused across iterations. Same iterations, labels, centres and inertia as the generic loop.
+    static func runLanes(
+        _ m: Matrix<Float>, lanes: LaneRows, weights: [Float]?, initial: [Float], k: Int,
+        maxIter: Int, tol: Double, backend: Backend
+    ) -> Outcome {
+        let n = m.rows, d = m.cols
+        var centreValues = initial
+        var updated = initial
+        var scratch = UpdateScratch(k: k, d: d)
+        var packed = LaneCentres(k: k, d: d)
+        var count = [Int](repeating: 0, count: k)
+        var labels = [Int32](repeating: 0, count: n)
+        var distances = [Float](repeating: 0, count: n)
+        var history: [Double] = []
+        history.reserveCapacity(min(maxIter, 1024))
+        var iterations = 0
+        var converged = false
+        var strict = false
+        let points = Points.dense(m)
+
+        // Unit weights and exact sums: after the first pass only the rows that change cluster
+        // update the sums (identical to recomputing them; see `LaneRows.exactSums`).
+        let incremental = weights == nil && lanes.exactSums
+        var sumsMatchLabels = false
+        for it in 0..<maxIter {
+            iterations = it + 1
+            let result = lanePass(m, lanes: lanes, centres: centreValues, weights: weights, backend: backend,
+                                  packed: &packed, labels: &labels, distances: &distances, summing: true,
+                                  incremental: incremental && sumsMatchLabels, sums: &scratch, count: &count)
+            history.append(result.inertia)
+            // Relocating an empty cluster redoes the sums under other labels: recompute next time.
+            sumsMatchLabels = !scratch.total.contains(0)
+            for i in 0..<updated.count { updated[i] = centreValues[i] }
+            let assignment = Assignment(labels: labels, distances: distances)
+            finishUpdate(points, assignment: assignment, weights: weights, k: k, into: &updated, scratch: &scratch)
+            let shift = squaredShift(centreValues, updated)
+            swap(&centreValues, &updated)
+            if it > 0 && !result.changed { strict = true; converged = true; break }
+            if shift <= tol { converged = true; break }
+        }
+        if !strict {
+            _ = lanePass(m, lanes: lanes, centres: centreValues, weights: weights, backend: backend,
+                         packed: &packed, labels: &labels, distances: &distances, summing: false, sums: &scratch, count: &count)
+        }
+        return Outcome(centres: centreValues, assignment: Assignment(labels: labels, distances: distances),
+                       iterations: iterations, converged: converged, history: history)
+    }
+
+    /// One `LaneKernel` pass with `centres`; with `summing`, the M-step sums of the new labels
+    /// into `sums` (zeroed first, unless `incremental`: then `sums` and `count` hold the sums of
+    /// the labels before the pass; unit weights count rows in `count`, copied to the totals).
+    static func lanePass(
+        _ m: Matrix<Float>, lanes: LaneRows, centres: [Float], weights: [Float]?, backend: Backend,
+        packed: inout LaneCentres, labels: inout [Int32], distances: inout [Float],
+        summing: Bool, incremental: Bool = false, sums: inout UpdateScratch, count: inout [Int]
+    ) -> LaneKernel.Pass {
+        let k = packed.k
+        packed.load(Centres(k: k, d: packed.d, values: centres, backend: backend))
+        if summing && !incremental {
+            for i in 0..<sums.acc.count { sums.acc[i] = 0 }
+            for i in 0..<k { sums.total[i] = 0; count[i] = 0 }
+        }
+        let result = m.withUnsafeBufferPointer { xp in
+            labels.withUnsafeMutableBufferPointer { lp in
+                distances.withUnsafeMutableBufferPointer { dp in
+                    sums.acc.withUnsafeMutableBufferPointer { ap in
+                        sums.total.withUnsafeMutableBufferPointer { tp in
+                            count.withUnsafeMutableBufferPointer { cp in
+                                (weights ?? []).withUnsafeBufferPointer { wp in
+                                    guard let x = xp.baseAddress, let l = lp.baseAddress, let dd = dp.baseAddress else {
+                                        return LaneKernel.Pass(changed: false, inertia: 0)
+                                    }
+                                    return LaneKernel.pass(
+                                        lanes, x: x, centres: packed, weights: weights == nil ? nil : wp.baseAddress,
+                                        blocks: 0..<lanes.blocks, labels: l, distances: dd,
+                                        sums: summing ? ap.baseAddress : nil, totals: summing ? tp.baseAddress : nil,
+                                        counts: summing ? cp.baseAddress : nil, incremental: incremental)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if summing && weights == nil {
+            for c in 0..<k { sums.total[c] = Double(count[c]) }
+        }
+        return result
     }
 
     /// Double-precision sums of the M-step, kept across the iterations of a run.
@@ -93,10 +207,18 @@ enum Lloyd {
         _ points: Points, assignment: Assignment, weights: [Float]?, k: Int,
         into centres: inout [Float], scratch: inout UpdateScratch
     ) {
-        let n = points.n, d = points.d
         accumulate(points, labels: assignment.labels, weights: weights, scratch: &scratch)
+        finishUpdate(points, assignment: assignment, weights: weights, k: k, into: &centres, scratch: &scratch)
+    }
 
-        // Relocation of empty clusters: the farthest rows (ties by row index) leave their cluster.
+    /// The M-step after `accumulate` under `assignment.labels`: relocates empty clusters (the
+    /// farthest rows, ties by row index, leave their cluster; the sums are redone with those
+    /// labels) and writes the means of the clusters of positive weight into `centres`.
+    static func finishUpdate(
+        _ points: Points, assignment: Assignment, weights: [Float]?, k: Int,
+        into centres: inout [Float], scratch: inout UpdateScratch
+    ) {
+        let n = points.n, d = points.d
         let empty = (0..<k).filter { scratch.total[$0] == 0 }
         if !empty.isEmpty {
             var target = assignment.labels
