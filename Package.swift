@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "Runtime", swiftSettings: native),
         .target(name: "LinearAlgebra", dependencies: ["COpenBLAS", "Runtime"], swiftSettings: native),
         .target(name: "Boosting", dependencies: ["Runtime"], swiftSettings: native),
-        .target(name: "Clustering", dependencies: ["LinearAlgebra", "Runtime"], swiftSettings: native),
+        .target(name: "Clustering", dependencies: ["LinearAlgebra", "Runtime", "CHints"], swiftSettings: native),
         .target(name: "Similarity", dependencies: ["LinearAlgebra", "Runtime"], swiftSettings: native),
         // Matrix factorisation: implicit and explicit ALS, fold-in of new users.
         .target(name: "Factorization", dependencies: ["LinearAlgebra", "Runtime"], swiftSettings: native),

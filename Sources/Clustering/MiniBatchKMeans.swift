@@ -183,6 +183,8 @@ struct ScaledCentres {
                             withUnsafeTemporaryAllocation(of: SIMD8<Double>.self, capacity: blocks) { acc in
                                 for b in range {
                                     let i = rows[b]
+                                    if b + 16 < range.upperBound { raw.prefetchOffsets(row: rows[b + 16]) }
+                                    if b + 8 < range.upperBound { raw.prefetch(row: rows[b + 8]) }
                                     if blocks == 1 {
                                         // k ≤ 8: the accumulator stays in a register.
                                         var a = SIMD8<Double>()
@@ -240,6 +242,8 @@ struct ScaledCentres {
             guard let uu = ub.baseAddress else { return }
             points.withRawRows { raw in
                 for (b, i) in rows.enumerated() {
+                    if b + 16 < rows.count { raw.prefetchOffsets(row: rows[b + 16]) }
+                    if b + 8 < rows.count { raw.prefetch(row: rows[b + 8]) }
                     let j = Int(labels[b])
                     let a = coefficient[j] * (weights.map { Double($0[i]) } ?? 1)
                     if a == 0 { continue }
