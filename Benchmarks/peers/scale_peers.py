@@ -503,7 +503,7 @@ class Bench:
             m = self.mr("train", "--data", self.data, "--out", os.path.join(self.work, "models-train"), "--json", "--quiet",
                         "--threads", str(self.a.threads))
             j, source = m.json(), "train --json"
-            if "bundle" in j:
+            if isinstance(j.get("bundle"), dict):  # `pipeline --json` nests it; `train --json` names the path
                 j = j["bundle"]
         seconds = j.get("training_seconds", {}).get("als")
         if seconds is None:
