@@ -13,17 +13,15 @@ import Darwin
 /// encoded in it are decoded, on several threads, tasks handed out dynamically): identical
 /// results for every column encoding and thread count, every damaged chunk caught.
 final class CachePassTests: XCTestCase {
-    private var cleanup: [URL] = []
+    private let scratch = TemporaryDirectories()
 
     override func tearDown() {
-        for url in cleanup { try? FileManager.default.removeItem(at: url) }
-        cleanup = []
+        scratch.removeAll()
         super.tearDown()
     }
 
     private func tempDir() throws -> URL {
-        let url = try TestData.temporaryDirectory("movierec-cachepass")
-        cleanup.append(url)
+        let url = try scratch.make("movierec-cachepass")
         return url
     }
 

@@ -12,23 +12,15 @@ import Darwin
 final class CacheTests: XCTestCase {
     // MARK: fixtures
 
-    private var cleanup: [URL] = []
+    private let scratch = TemporaryDirectories()
 
     override func tearDown() {
-        for url in cleanup {
-            chmod(url.path, 0o755)
-            for sub in (try? FileManager.default.subpathsOfDirectory(atPath: url.path)) ?? [] {
-                chmod(url.appendingPathComponent(sub).path, 0o755)
-            }
-            try? FileManager.default.removeItem(at: url)
-        }
-        cleanup = []
+        scratch.removeAll()
         super.tearDown()
     }
 
     private func tempDir() throws -> URL {
-        let url = try TestData.temporaryDirectory("movierec-cache")
-        cleanup.append(url)
+        let url = try scratch.make("movierec-cache")
         return url
     }
 

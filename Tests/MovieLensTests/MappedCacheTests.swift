@@ -13,17 +13,15 @@ import Darwin
 /// in place (checksums and the rating checks of `Dataset.validate` in one pass), copied on write,
 /// and readable for as long as the dataset lives, whatever happens to the file.
 final class MappedCacheTests: XCTestCase {
-    private var cleanup: [URL] = []
+    private let scratch = TemporaryDirectories()
 
     override func tearDown() {
-        for url in cleanup { try? FileManager.default.removeItem(at: url) }
-        cleanup = []
+        scratch.removeAll()
         super.tearDown()
     }
 
     private func tempDir() throws -> URL {
-        let url = try TestData.temporaryDirectory("movierec-mapped")
-        cleanup.append(url)
+        let url = try scratch.make("movierec-mapped")
         return url
     }
 

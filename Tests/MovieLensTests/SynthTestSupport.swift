@@ -6,18 +6,16 @@ import TestSupport
 
 /// Scratch directories for the synth tests, and readers of what they wrote.
 class SynthTestCase: XCTestCase {
-    private var cleanup: [URL] = []
+    private let scratch = TemporaryDirectories()
 
     override func tearDown() {
-        for url in cleanup { try? FileManager.default.removeItem(at: url) }
-        cleanup = []
+        scratch.removeAll()
         super.tearDown()
     }
 
     /// A path inside a fresh temporary directory (the path itself does not exist yet).
     func outputPath(_ name: String = "synth") throws -> String {
-        let dir = try TestData.temporaryDirectory("movierec-synth")
-        cleanup.append(dir)
+        let dir = try scratch.make("movierec-synth")
         return dir.appendingPathComponent(name).path
     }
 

@@ -10,18 +10,16 @@ import Darwin
 
 /// `Column` against a plain array reference, owned and mapped, and its copy-on-write.
 final class ColumnTests: XCTestCase {
-    private var cleanup: [URL] = []
+    private let scratch = TemporaryDirectories()
 
     override func tearDown() {
-        for url in cleanup { try? FileManager.default.removeItem(at: url) }
-        cleanup = []
+        scratch.removeAll()
         super.tearDown()
     }
 
     /// `values` written raw to a fresh file after `lead` bytes of padding; its path.
     private func file<T>(_ values: [T], lead: Int = 0) throws -> String {
-        let dir = try TestData.temporaryDirectory("movierec-column")
-        cleanup.append(dir)
+        let dir = try scratch.make("movierec-column")
         var data = Data(repeating: 0xAB, count: lead)
         values.withUnsafeBytes { data.append(contentsOf: $0) }
         let path = dir.appendingPathComponent("col.bin").path
