@@ -45,31 +45,20 @@ struct CacheSection {
         fill = { dst in payload.withUnsafeBytes { src in dst.copyMemory(from: src) } }
     }
 
-    /// A column stored raw: its values' little-endian layout, page-aligned so that a reader can
-    /// map it in place (`Column(mapping:byteOffset:count:)`).
-    init<T: FixedWidthInteger & Sendable>(raw name: String, _ column: Column<T>) {
+    /// A column stored raw: its values' little-endian layout (integers, or the bit patterns of
+    /// floats), page-aligned so that a reader can map it in place (`Column(mapping:byteOffset:count:)`).
+    init<T: BitwiseCopyable & Sendable>(raw name: String, _ column: Column<T>) {
         self.name = name
         length = column.count * MemoryLayout<T>.stride
         alignment = CacheFile.pageAlignment
         fill = { dst in
             column.withUnsafeBytes { src in dst.copyMemory(from: src) }
             #if _endian(big)
-            let out = dst.bindMemory(to: T.self)
-            for i in out.indices { out[i] = out[i].littleEndian }
-            #endif
-        }
-    }
-
-    /// A float column stored raw (the little-endian layout of the bit patterns), page-aligned.
-    init(raw name: String, _ column: Column<Float>) {
-        self.name = name
-        length = column.count * MemoryLayout<Float>.stride
-        alignment = CacheFile.pageAlignment
-        fill = { dst in
-            column.withUnsafeBytes { src in dst.copyMemory(from: src) }
-            #if _endian(big)
-            let out = dst.bindMemory(to: UInt32.self)
-            for i in out.indices { out[i] = out[i].littleEndian }
+            // Reverse each value's bytes: the file is little-endian whatever the host.
+            let width = MemoryLayout<T>.stride
+            for start in stride(from: 0, to: dst.count, by: width) {
+                UnsafeMutableRawBufferPointer(rebasing: dst[start..<(start + width)]).reverse()
+            }
             #endif
         }
     }
