@@ -15,11 +15,15 @@ extension SplitMix64 {
         Int(next(upperBound: UInt64(max(bound, 1))))
     }
 
-    /// `count` distinct indices drawn uniformly from `0..<n` (partial Fisher–Yates, O(count)
-    /// memory), in draw order.
+    /// `count` distinct indices drawn uniformly from `0..<n` (partial Fisher–Yates), in draw
+    /// order. The displaced slots are kept in a dense `n`-slot array when `n` is within
+    /// `denseSampleRatio` × `count` (a 70k-row matrix sampled 3k rows: no hashing), else in a
+    /// dictionary (O(count) memory); the draws are the same either way.
     mutating func sample(_ count: Int, from n: Int) -> [Int] {
         let m = max(0, min(count, n))
+        if n <= SplitMix64.denseSampleRatio * m { return sampleDense(m, from: n) }
         var swapped: [Int: Int] = [:]
+        swapped.reserveCapacity(2 * m)
         var out: [Int] = []
         out.reserveCapacity(m)
         for i in 0..<m {
@@ -27,6 +31,22 @@ extension SplitMix64 {
             let vj = swapped[j] ?? j
             swapped[j] = swapped[i] ?? i
             out.append(vj)
+        }
+        return out
+    }
+
+    /// Largest `n / count` for which `sample` keeps a dense array of `n` slots.
+    static let denseSampleRatio = 32
+
+    /// `sample`'s partial Fisher–Yates on a dense array of the `n` slots (`m ≤ n`).
+    mutating func sampleDense(_ m: Int, from n: Int) -> [Int] {
+        var slots = [Int](0..<n)
+        var out: [Int] = []
+        out.reserveCapacity(m)
+        for i in 0..<m {
+            let j = i + nextIndex(below: n - i)
+            out.append(slots[j])
+            slots[j] = slots[i]
         }
         return out
     }

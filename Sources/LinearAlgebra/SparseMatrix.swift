@@ -286,4 +286,32 @@ public struct SparseMatrix: Sendable, Equatable {
         let offs = rowOffsets[range.lowerBound...range.upperBound].map { $0 - Int64(a) }
         return SparseMatrix(unchecked: range.count, cols, offs, Array(columns[a..<b]), Array(values[a..<b]))
     }
+
+    /// The rows at `indices`, in that order (repeats allowed), as a new CSR matrix: a gather of
+    /// whole rows, valid by construction (no re-check of the columns).
+    public func rows(at indices: [Int]) -> SparseMatrix {
+        var offs = [Int64](repeating: 0, count: indices.count + 1)
+        for (r, i) in indices.enumerated() {
+            precondition(i >= 0 && i < rows, "SparseMatrix row \(i) out of range 0..<\(rows)")
+            offs[r + 1] = offs[r] + (rowOffsets[i + 1] - rowOffsets[i])
+        }
+        let total = Int(offs[indices.count])
+        var cs = [Int32](repeating: 0, count: total)
+        var vs = [Float](repeating: 0, count: total)
+        cs.withUnsafeMutableBufferPointer { cp in
+            vs.withUnsafeMutableBufferPointer { vp in
+                columns.withUnsafeBufferPointer { sc in
+                    values.withUnsafeBufferPointer { sv in
+                        guard let cd = cp.baseAddress, let vd = vp.baseAddress, let cs0 = sc.baseAddress, let vs0 = sv.baseAddress else { return }
+                        for (r, i) in indices.enumerated() {
+                            let a = Int(rowOffsets[i]), count = Int(rowOffsets[i + 1]) - a, at = Int(offs[r])
+                            (cd + at).update(from: cs0 + a, count: count)
+                            (vd + at).update(from: vs0 + a, count: count)
+                        }
+                    }
+                }
+            }
+        }
+        return SparseMatrix(unchecked: indices.count, cols, offs, cs, vs)
+    }
 }
