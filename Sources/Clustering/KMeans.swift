@@ -52,10 +52,10 @@ public struct KMeans: KMeansFitting {
     /// Clusters dense or CSR rows (see the `fit(_:weights:)` overloads of `KMeansFitting`).
     public func fit(_ input: ClusterInput, weights: [Float]?) throws -> KMeansModel {
         let points = input.points
-        try validate(points, weights: weights)
-        let given = try initialCentres.map { try KMeans.validate(initialCentres: $0, k: k, d: points.d) }
         let t = Threads.resolve(threads)
         let norms = points.squaredNorms(backend: backend, threads: t)
+        try validate(points, weights: weights, rowNorms: norms)
+        let given = try initialCentres.map { try KMeans.validate(initialCentres: $0, k: k, d: points.d) }
         let scaledTol = tol * points.meanColumnVariance()
         let runs = given == nil ? nInit : 1
         // Small dense work runs each restart on one thread (row-lane kernel) and the restarts as
@@ -97,13 +97,15 @@ public struct KMeans: KMeansFitting {
             converged: b.converged, inertiaHistory: b.history)
     }
 
-    func validate(_ points: Points, weights: [Float]?) throws {
+    /// Checks the parameters against `points`, then the values (through `rowNorms`, ‖xᵢ‖² of
+    /// every row: see `Points.firstNonFinite(rowNorms:)`) and the weights.
+    func validate(_ points: Points, weights: [Float]?, rowNorms: [Float]) throws {
         guard points.n > 0, points.d > 0 else { throw KMeansError.emptyInput(rows: points.n, columns: points.d) }
         guard k >= 1, k <= points.n else { throw KMeansError.invalidClusterCount(k: k, samples: points.n) }
         guard nInit >= 1 else { throw KMeansError.invalidParameter(name: "nInit", value: "\(nInit)", expected: "≥ 1") }
         guard maxIter >= 1 else { throw KMeansError.invalidParameter(name: "maxIter", value: "\(maxIter)", expected: "≥ 1") }
         guard tol >= 0, tol.isFinite else { throw KMeansError.invalidParameter(name: "tol", value: "\(tol)", expected: "a finite value ≥ 0") }
-        if let (r, c) = points.firstNonFinite() { throw KMeansError.nonFiniteValue(row: r, column: c) }
+        if let (r, c) = points.firstNonFinite(rowNorms: rowNorms) { throw KMeansError.nonFiniteValue(row: r, column: c) }
         try KMeans.validate(weights: weights, count: points.n)
     }
 

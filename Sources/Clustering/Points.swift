@@ -34,6 +34,22 @@ enum Points: Sendable {
         return nil
     }
 
+    /// The first non-finite value, as (row, column), or nil, given ‖xᵢ‖² of every row: a row holds
+    /// a non-finite value only if its squared norm is non-finite (NaN and ±∞ propagate through
+    /// the sum of squares), so only those rows are read — the same answer as `firstNonFinite()`
+    /// without a pass over all values.
+    func firstNonFinite(rowNorms: [Float]) -> (Int, Int)? {
+        for i in 0..<min(n, rowNorms.count) where !rowNorms[i].isFinite {
+            switch self {
+            case .dense(let m):
+                if let c = m.row(i).firstIndex(where: { !$0.isFinite }) { return (i, c) }
+            case .sparse(let s):
+                for p in s.range(ofRow: i) where !s.values[p].isFinite { return (i, Int(s.columns[p])) }
+            }
+        }
+        return nil
+    }
+
     /// ‖xᵢ‖² of every row.
     func squaredNorms(backend: Backend, threads: Int) -> [Float] {
         switch self {
@@ -77,16 +93,7 @@ enum Points: Sendable {
             for i in indices { m.withRow(i) { out.append(contentsOf: $0) } }
             return .dense(Matrix(checkedRows: indices.count, cols: m.cols, storage: out))
         case .sparse(let s):
-            var o: [Int64] = [0]
-            var c: [Int32] = []
-            var x: [Float] = []
-            for i in indices {
-                let r = s.range(ofRow: i)
-                c.append(contentsOf: s.columns[r])
-                x.append(contentsOf: s.values[r])
-                o.append(Int64(c.count))
-            }
-            return .sparse(SparseMatrix(checkedRows: indices.count, cols: s.cols, rowOffsets: o, columns: c, values: x))
+            return .sparse(s.rows(at: indices))
         }
     }
 
@@ -122,15 +129,6 @@ extension Matrix where Element == Float {
     /// never a user error).
     init(checkedRows rows: Int, cols: Int, storage: [Float]) {
         do { try self.init(rows: rows, cols: cols, storage: storage) } catch {
-            preconditionFailure("internal: \(error)")
-        }
-    }
-}
-
-extension SparseMatrix {
-    /// CSR arrays the caller has just built consistently (a mismatch is a bug here).
-    init(checkedRows rows: Int, cols: Int, rowOffsets: [Int64], columns: [Int32], values: [Float]) {
-        do { try self.init(rows: rows, cols: cols, rowOffsets: rowOffsets, columns: columns, values: values) } catch {
             preconditionFailure("internal: \(error)")
         }
     }

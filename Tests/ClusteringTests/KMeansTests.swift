@@ -206,6 +206,58 @@ final class KMeansTests: XCTestCase {
         XCTAssertThrowsError(try MiniBatchKMeans(k: 2, batchSize: 0).fit(x))
     }
 
+    /// The finite check reads only rows whose squared norm is not finite, and still names the
+    /// first non-finite value in row order — for both algorithms, dense and CSR rows; rows whose
+    /// norm overflows but whose values are finite are accepted.
+    func testNonFiniteValueFoundThroughNorms() throws {
+        var rows = (0..<6).map { i in (0..<4).map { Float(i * 4 + $0 % 3) } }
+        rows[4][2] = .infinity
+        rows[2][3] = -.infinity
+        rows[2][1] = .nan
+        rows[5][0] = 3e20  // finite; its square overflows to +∞
+        let x = try Matrix<Float>(rows)
+        var r: [Int] = [], c: [Int] = [], v: [Float] = []
+        for (i, row) in rows.enumerated() { for (j, value) in row.enumerated() where value != 0 { r.append(i); c.append(j); v.append(value) } }
+        let s = try SparseMatrix(rows: 6, cols: 4, rowIndices: r, colIndices: c, values: v)
+        let fits: [any KMeansFitting] = [KMeans(k: 2, nInit: 1, threads: 1), MiniBatchKMeans(k: 2, batchSize: 4, threads: 1)]
+        for fitting in fits {
+            for input in [ClusterInput(x), ClusterInput(s)] {
+                XCTAssertThrowsError(try fitting.fit(input, weights: nil)) {
+                    XCTAssertEqual($0 as? KMeansError, .nonFiniteValue(row: 2, column: 1), "\(fitting)")
+                }
+            }
+            XCTAssertEqual(Points.dense(x).firstNonFinite().map { [$0.0, $0.1] }, [2, 1])
+            let finite = try Matrix<Float>(Array(rows[0..<2]) + [rows[5]])
+            XCTAssertNoThrow(try fitting.fit(ClusterInput(finite), weights: nil), "\(fitting)")
+        }
+    }
+
+    /// Both stores of the partial Fisher–Yates (dense array, dictionary) draw exactly what a
+    /// full-array Fisher–Yates draws, and leave the generator in the same state.
+    func testSampleEqualsFullFisherYates() {
+        for (m, n) in [(0, 10), (1, 1), (5, 1000), (40, 1000), (100, 1000), (1000, 1000), (3072, 69878), (7, 5)] {
+            var g = SplitMix64(seed: UInt64(m * 31 + n)), reference = g
+            let got = g.sample(m, from: n)
+            var all = Array(0..<n)
+            for i in 0..<min(m, n) { all.swapAt(i, i + reference.nextIndex(below: n - i)) }
+            XCTAssertEqual(got, Array(all.prefix(min(m, n))), "\(m) of \(n)")
+            XCTAssertEqual(g.next(), reference.next(), "\(m) of \(n)")
+        }
+    }
+
+    /// A subset of CSR rows (repeats allowed, any order) holds exactly those rows.
+    func testSparseSubsetGathersRows() throws {
+        let s = Fixtures.sparse(rows: 30, cols: 12, density: 0.3, seed: 5)
+        let idx = [7, 0, 29, 7, 13, 13, 2]
+        let sub = Points.sparse(s).subset(idx)
+        XCTAssertEqual(sub.n, idx.count)
+        XCTAssertEqual(sub.d, 12)
+        for (r, i) in idx.enumerated() { XCTAssertEqual(sub.denseRow(r), Points.sparse(s).denseRow(i), "row \(r)") }
+        guard case .sparse(let m) = sub else { return XCTFail("subset of CSR rows is not CSR") }
+        XCTAssertNoThrow(try SparseMatrix(rows: m.rows, cols: m.cols, rowOffsets: m.rowOffsets, columns: m.columns, values: m.values))
+        XCTAssertEqual(Points.sparse(s).subset([]).n, 0)
+    }
+
     func testSilhouetteEqualsNaive() throws {
         let (x, _) = Fixtures.blobs(centres: blobCentres, perBlob: 15, spread: 4, seed: 13)
         let labels: [Int32] = (0..<x.rows).map { Int32(($0 * 7 + $0 / 5) % 3) }
