@@ -216,9 +216,13 @@ final class KMeansTests: XCTestCase {
         rows[2][1] = .nan
         rows[5][0] = 3e20  // finite; its square overflows to +∞
         let x = try Matrix<Float>(rows)
-        var r: [Int] = [], c: [Int] = [], v: [Float] = []
-        for (i, row) in rows.enumerated() { for (j, value) in row.enumerated() where value != 0 { r.append(i); c.append(j); v.append(value) } }
-        let s = try SparseMatrix(rows: 6, cols: 4, rowIndices: r, colIndices: c, values: v)
+        // CSR arrays directly (the coordinate initialiser refuses non-finite values itself).
+        var o: [Int64] = [0], c: [Int32] = [], v: [Float] = []
+        for row in rows {
+            for (j, value) in row.enumerated() where value != 0 { c.append(Int32(j)); v.append(value) }
+            o.append(Int64(c.count))
+        }
+        let s = try SparseMatrix(rows: 6, cols: 4, rowOffsets: o, columns: c, values: v)
         let fits: [any KMeansFitting] = [KMeans(k: 2, nInit: 1, threads: 1), MiniBatchKMeans(k: 2, batchSize: 4, threads: 1)]
         for fitting in fits {
             for input in [ClusterInput(x), ClusterInput(s)] {
