@@ -113,7 +113,8 @@ enum SpMMKernel {
     /// `c += alpha · Σ_p values[p] · B[columns[p], :]` for one CSR row. Columns of `c` are
     /// processed in register tiles (64, 32, then 8 wide): the tile's accumulators stay in SIMD
     /// registers across all the row's non-zeros, so `c` is loaded and stored once per tile
-    /// instead of once per non-zero.
+    /// instead of once per non-zero. The 8-wide tile sums even and odd non-zeros apart and adds
+    /// the two sums at the end.
     @inline(__always)
     static func rowTimesDense(_ entries: Range<Int>, columns: UnsafeBufferPointer<Int32>, values: UnsafeBufferPointer<Float>,
                               alpha: Float, b: UnsafePointer<Float>, n: Int, c: UnsafeMutablePointer<Float>) {
@@ -159,11 +160,20 @@ enum SpMMKernel {
             j += 32
         }
         while j + 8 <= n {
-            var a0 = cr.loadUnaligned(fromByteOffset: j * 4, as: V.self)
-            for p in entries {
+            // One tile: two accumulators (even and odd non-zeros) so that consecutive FMAs do not
+            // wait on each other — a single chain is bound by the FMA latency (e.g. k-means++
+            // distances to 8 padded candidates, a whole product in this loop).
+            var a0 = cr.loadUnaligned(fromByteOffset: j * 4, as: V.self), a1 = V(repeating: 0)
+            var p = entries.lowerBound
+            while p + 2 <= entries.upperBound {
+                a0 = a0.addingProduct(V(repeating: alpha * values[p]), UnsafeRawPointer(b + Int(columns[p]) * n + j).loadUnaligned(as: V.self))
+                a1 = a1.addingProduct(V(repeating: alpha * values[p + 1]), UnsafeRawPointer(b + Int(columns[p + 1]) * n + j).loadUnaligned(as: V.self))
+                p += 2
+            }
+            if p < entries.upperBound {
                 a0 = a0.addingProduct(V(repeating: alpha * values[p]), UnsafeRawPointer(b + Int(columns[p]) * n + j).loadUnaligned(as: V.self))
             }
-            cr.storeBytes(of: a0, toByteOffset: j * 4, as: V.self)
+            cr.storeBytes(of: a0 + a1, toByteOffset: j * 4, as: V.self)
             j += 8
         }
         while j < n {
