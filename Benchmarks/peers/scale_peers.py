@@ -7,7 +7,9 @@
 
 Data: `1m` and `10m` are Benchmarks/out/ml-synthetic-1m / -10m (ml-1m and ml-10m shapes), made once with
 `movierec data synth --ratings 1000000 --users 6040 --movies 3706 --seed 1` and
-`--ratings 10000000 --users 69878 --movies 10677 --seed 1` when missing; `--quick` uses ml-latest-small.
+`--ratings 10000000 --users 69878 --movies 10677 --seed 1` when missing; `25m` is Benchmarks/out/synth-25m
+(ml-25m shape, `--ratings 25000095 --users 162541 --movies 62423 --seed 42`; for the stages where the peers fit
+in memory: parse, kmeans, tfidf, als); `--quick` uses ml-latest-small.
 
 Every side of every stage runs as its own child process and is measured from outside with os.wait4:
 process wall, CPU (user + sys, all threads) and peak RSS. Inside, each side also reports the time of
@@ -53,7 +55,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-SIZES = {"1m": (1_000_000, 6040, 3706), "10m": (10_000_000, 69878, 10677)}
+# size -> (ratings, users, movies, directory under --out, synth seed)
+SIZES = {"1m": (1_000_000, 6040, 3706, "ml-synthetic-1m", 1), "10m": (10_000_000, 69878, 10677, "ml-synthetic-10m", 1),
+         "25m": (25_000_095, 162541, 62423, "synth-25m", 42)}
 ALL_STAGES = ["parse", "gbdt", "kmeans", "tfidf", "pipeline", "als"]
 # As EvaluationOptions / the pipeline's classifier.
 GBDT = dict(rounds=60, depth=6, eta=0.2, subsample=0.8, colsample=0.8, min_child_weight=5.0, max_bin=64, seed=42)
@@ -599,19 +603,19 @@ def dataset_dir(a, size):
         sys.exit("scale_peers.py: ml-latest-small not found (movierec data fetch ml-latest-small)")
     if size not in SIZES:
         sys.exit(f"scale_peers.py: unknown size {size!r}; known: {', '.join(SIZES)}")
-    path = os.path.join(a.out, f"ml-synthetic-{size}")
+    ratings, users, movies, name, seed = SIZES[size]
+    path = os.path.join(a.out, name)
     if not os.path.exists(os.path.join(path, "ratings.csv")):
-        ratings, users, movies = SIZES[size]
         print(f"synthesising {path} …", flush=True)
         subprocess.run([a.movierec, "data", "synth", "--ratings", str(ratings), "--users", str(users), "--movies", str(movies),
-                        "--seed", "1", "--out", path, "--quiet"], check=True)
+                        "--seed", str(seed), "--out", path, "--quiet"], check=True)
     return path
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--movierec", default=os.path.join(ROOT, ".build", "release", "movierec"))
-    ap.add_argument("--sizes", default="1m", help="comma-separated: 1m, 10m (default 1m)")
+    ap.add_argument("--sizes", default="1m", help="comma-separated: 1m, 10m, 25m (default 1m)")
     ap.add_argument("--quick", action="store_true", help="ml-latest-small only (checks the script in minutes)")
     ap.add_argument("--stages", default=",".join(ALL_STAGES), help=f"comma-separated subset of {','.join(ALL_STAGES)}")
     ap.add_argument("--threads", type=int, default=2)

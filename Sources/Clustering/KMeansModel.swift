@@ -13,7 +13,8 @@ public struct KMeansModel: Sendable, Equatable {
     public let iterations: Int
     /// Whether the kept run stopped on its convergence test rather than the iteration cap.
     public let converged: Bool
-    /// Inertia after each assignment step of the kept run (non-increasing for Lloyd).
+    /// Inertia after each assignment step of the kept run (non-increasing for Lloyd; for
+    /// mini-batch KMeans the smoothed per-row batch inertia of every step but the first).
     public let inertiaHistory: [Double]
 
     /// Number of clusters.

@@ -13,7 +13,8 @@ import Runtime
 ///   mean of its rows).
 /// - Stopping: after `maxIter` passes' worth of steps (`maxIter · n / batchSize`), or when the
 ///   exponentially weighted average of the per-row batch inertia has not improved for
-///   `maxNoImprovement` steps (scikit-learn's rule, smoothing factor `2·batchSize/(n+1)`).
+///   `maxNoImprovement` steps (scikit-learn's rule, `BatchInertiaMonitor`: the first step's
+///   inertia, which measures the seeding, is left out of the average).
 /// - Finally every row is labelled by the final centres (one full assignment pass) and the
 ///   inertia is computed over all rows.
 ///
@@ -82,10 +83,7 @@ public struct MiniBatchKMeans: KMeansFitting {
         var state = ScaledCentres(k: k, d: d, initial: bestInit)
         var rng = SplitMix64.stream(seed: seed, index: UInt64(nInit) &+ 0x5EED)
         let steps = max(1, Int((Double(maxIter) * Double(n) / Double(batchSize)).rounded(.up)))
-        let alpha = min(1, Double(batchSize) * 2 / Double(n + 1))
-        var ewa = 0.0, ewaMin = Double.infinity
-        var noImprovement = 0
-        var history: [Double] = []
+        var monitor = BatchInertiaMonitor(batchSize: batchSize, rows: n, maxNoImprovement: maxNoImprovement)
         var performed = 0
         var converged = false
         var batch = [Int](repeating: 0, count: batchSize)
@@ -99,16 +97,7 @@ public struct MiniBatchKMeans: KMeansFitting {
             for b in 0..<batchSize { batchInertia += (weights.map { Double($0[batch[b]]) } ?? 1) * dist[b] }
             state.update(points, rows: batch, labels: labels, weights: weights)
 
-            let perRow = batchInertia / Double(batchSize)
-            ewa = step == 0 ? perRow : ewa * (1 - alpha) + perRow * alpha
-            history.append(ewa)
-            if ewa < ewaMin {
-                ewaMin = ewa
-                noImprovement = 0
-            } else {
-                noImprovement += 1
-                if noImprovement >= maxNoImprovement { converged = true; break }
-            }
+            if monitor.observe(meanBatchInertia: batchInertia / Double(batchSize)) { converged = true; break }
         }
 
         let final = state.materialised()
@@ -116,6 +105,6 @@ public struct MiniBatchKMeans: KMeansFitting {
         let assignment = AssignKernel.assign(points, centres: centres, backend: backend, threads: t)
         return KMeansModel(centres: try Matrix(rows: k, cols: d, storage: final), labels: assignment.labels,
                            inertia: assignment.inertia(weights: weights), iterations: performed,
-                           converged: converged, inertiaHistory: history)
+                           converged: converged, inertiaHistory: monitor.history)
     }
 }
