@@ -1,4 +1,3 @@
-import CHints
 import LinearAlgebra
 import Runtime
 
@@ -192,19 +191,13 @@ struct ScaledCentres {
             mass[j] = newMass
             coefficient[j] = 1 / (newMass * scale[j])
         }
-        let kp = self.kp, prefetchSlots = usesMirror
+        let kp = self.kp
         u.withUnsafeMutableBufferPointer { ub in
             guard let uu = ub.baseAddress else { return }
             points.withRawRows { raw in
                 for (b, i) in rows.enumerated() {
                     if b + 16 < rows.count { raw.prefetchOffsets(row: rows[b + 16]) }
                     if b + 8 < rows.count { raw.prefetch(row: rows[b + 8]) }
-                    if prefetchSlots && b + 4 < rows.count {
-                        // The slots row b + 4 will update (its values are in cache by now): u is
-                        // larger than L2 and the slots are scattered, each a likely miss.
-                        let ahead = Int(labels[b + 4])
-                        raw.forEachValue(ofRow: rows[b + 4]) { c, _ in movierec_prefetch_write(uu + (c * kp + ahead)) }
-                    }
                     let j = Int(labels[b])
                     let a = coefficient[j] * (weights.map { Double($0[i]) } ?? 1)
                     if a == 0 { continue }
