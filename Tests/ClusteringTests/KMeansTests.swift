@@ -184,6 +184,18 @@ final class KMeansTests: XCTestCase {
         XCTAssertEqual(ms, try MiniBatchKMeans(k: 3, batchSize: 64, seed: 1, threads: 1).fit(s))
     }
 
+    /// A mini-batch fit on the float-mirror path (600 columns: the centres exceed
+    /// `ScaledCentres.mirrorMinBytes`) with batches large enough to split across threads gives the
+    /// same model for 1 and 2 threads.
+    func testMiniBatchMirrorPathThreadIndependent() throws {
+        let s = Fixtures.sparse(rows: 1500, cols: 600, density: 0.05, seed: 17)
+        XCTAssertTrue(ScaledCentres(k: 5, d: 600, initial: [Float](repeating: 0, count: 5 * 600)).usesMirror)
+        let one = try MiniBatchKMeans(k: 5, batchSize: 700, maxIter: 3, seed: 9, threads: 1).fit(s)
+        let two = try MiniBatchKMeans(k: 5, batchSize: 700, maxIter: 3, seed: 9, threads: 2).fit(s)
+        XCTAssertEqual(one, two)
+        XCTAssertGreaterThan(one.iterations, 1)
+    }
+
     func testPredictMatchesTrainingLabels() throws {
         let (x, _) = Fixtures.blobs(centres: blobCentres, perBlob: 20, spread: 1, seed: 12)
         let m = try KMeans(k: 4, nInit: 2, seed: 3).fit(x)
