@@ -66,8 +66,15 @@ final class HistogramBuilder {
     let totalBins: Int
     /// The packed groups; nil when packing is off or no two features fit a group.
     let packing: FeaturePacking?
-    /// The row-major records of the unpacked features and packed groups.
-    let records: BinRecords
+    /// The row-major records of the unpacked features and packed groups, built on first use
+    /// (only the tree builder's ordered records need them).
+    private(set) lazy var records = BinRecords(binned: binned, packing: packing, threads: recordThreads)
+    private let recordThreads: Int
+    /// Slots of a record: the features outside packed groups, and the groups.
+    var recordSlots: Int {
+        guard let pk = packing else { return binned.features }
+        return pk.groupOf.filter { $0 < 0 }.count + pk.groups.count
+    }
     /// Group `g`'s joint histogram starts at `jointOffsets[g]` in a block's joint scratch.
     private let jointOffsets: [Int]
     private let jointTotal: Int
@@ -107,7 +114,7 @@ final class HistogramBuilder {
         jointOffsets = jo
         jointTotal = jt
         joints = .allocate(capacity: max(1, maxBlocks * jt))
-        records = BinRecords(binned: binned, packing: packing, threads: threads)
+        recordThreads = threads
     }
 
     deinit { partials.deallocate(); joints.deallocate() }
@@ -165,8 +172,11 @@ final class HistogramBuilder {
         let nRows = binned.rows
         // Row-wise: the items with a record slot, per item group, read from the records; the others column-wise.
         let rowWise = ordered != nil && summedRowWise(count: count, identity: identity)
-        let rec = records
-        func slot(_ it: Item) -> Int { it.group >= 0 ? rec.groupSlot[it.group] : rec.featureSlot[it.feature] }
+        let rec: BinRecords? = rowWise ? records : nil
+        func slot(_ it: Item) -> Int {
+            guard let rec else { return -1 }
+            return it.group >= 0 ? rec.groupSlot[it.group] : rec.featureSlot[it.feature]
+        }
         let recordItems = itemGroups.map { ig in rowWise ? ig.filter { slot(items[$0]) >= 0 } : [] }
         let columnItems = itemGroups.map { ig in rowWise ? ig.filter { slot(items[$0]) < 0 } : Array(ig) }
         let recordPasses = recordItems.map { HistogramKernel.passWidths($0.count) }
@@ -181,7 +191,7 @@ final class HistogramBuilder {
         let idx = UnsafeSendable(rowIndex)
         let grad = UnsafeSendable(gradients)
         let codes = packing?.codes ?? []
-        let recStride = rec.stride
+        let recStride = rec?.stride ?? 0
         let subRows = max(1, recordRows)
         binned.bins.withUnsafeBufferPointer { binsBuf in
             codes.withUnsafeBufferPointer { codesBuf in

@@ -63,6 +63,9 @@ public struct BoostingParameters: Sendable, Equatable {
     /// row-wise (`HistogramBuilder.rowWiseMaxDensity`): bitwise the same histograms, so not a
     /// public knob; tests set it to 0 (never) and 1 (always) to compare.
     var rowWiseMaxDensity = HistogramBuilder.rowWiseMaxDensity
+    /// Ordered records only for record columns of at least this many bytes
+    /// (`TreeBuilder.orderedRecordsMinBytes`); tests set 0 to use them on small data.
+    var orderedRecordsMinBytes = TreeBuilder.orderedRecordsMinBytes
 
     public init() {}
 

@@ -343,6 +343,7 @@ final class PackingTests: XCTestCase {
         for f in 0..<b.features where f != 4 { XCTAssertEqual(r.featureSlot[f], -1, "feature \(f) is packed") }
         XCTAssertEqual(r.groupSlot, Array(1...pk.groups.count))
         let slots = 1 + pk.groups.count
+        XCTAssertEqual(h.recordSlots, slots)
         XCTAssertGreaterThanOrEqual(r.stride, slots)
         XCTAssertEqual(64 % r.stride, 0)
         XCTAssertEqual(r.bytes.count, n * r.stride)
@@ -438,6 +439,7 @@ final class PackingTests: XCTestCase {
         p.colsampleBytree = 0.8
         p.seed = 19
         p.threads = 2
+        p.orderedRecordsMinBytes = 0
         p.rowWiseMaxDensity = 0
         let column = try BoostedModel.train(features: d.features, labels: d.labels, parameters: p).model
         for (density, threads) in [(1.0, 2), (1.0, 1), (HistogramBuilder.rowWiseMaxDensity, 2)] {
@@ -446,6 +448,9 @@ final class PackingTests: XCTestCase {
             let m = try BoostedModel.train(features: d.features, labels: d.labels, parameters: p).model
             XCTAssertEqual(m.trees, column.trees, "row-wise up to density \(density), \(threads) threads")
         }
+        // Without ordered records (the default on data this small): the same trees again.
+        p.orderedRecordsMinBytes = TreeBuilder.orderedRecordsMinBytes
+        XCTAssertEqual(try BoostedModel.train(features: d.features, labels: d.labels, parameters: p).model.trees, column.trees)
         XCTAssertGreaterThan(column.trees.map(\.leafCount).reduce(0, +), 6 * 16)
     }
 }
