@@ -14,6 +14,13 @@ struct GatheredRows: HistogramRows {
     @inline(__always) func row(_ i: Int) -> Int { Int(index[i]) }
 }
 
+/// Positions' bytes are read from the ordered records (`RowPartitioner.records`): a "column"
+/// is the first record's slot, and position `i`'s byte lies `i · stride` beyond it.
+struct OrderedRecords: HistogramRows {
+    let stride: Int
+    @inline(__always) func row(_ i: Int) -> Int { i &* stride }
+}
+
 /// The inner loop of `HistogramBuilder`: adds the gradient pairs of partition positions `lo..<hi`
 /// into the float histograms of up to four features at once.
 enum HistogramKernel {

@@ -59,6 +59,13 @@ public struct BoostingParameters: Sendable, Equatable {
     /// histograms up to float summation order, fewer memory operations per row. False sums every
     /// feature on its own (models may differ in the last bits of leaf values).
     public var packLowCardinality = true
+    /// Gathered nodes with at most this fraction of the training rows sum their histograms
+    /// row-wise (`HistogramBuilder.rowWiseMaxDensity`): bitwise the same histograms, so not a
+    /// public knob; tests set it to 0 (never) and 1 (always) to compare.
+    var rowWiseMaxDensity = HistogramBuilder.rowWiseMaxDensity
+    /// Ordered records only for record columns of at least this many bytes
+    /// (`TreeBuilder.orderedRecordsMinBytes`); tests set 0 to use them on small data.
+    var orderedRecordsMinBytes = TreeBuilder.orderedRecordsMinBytes
 
     public init() {}
 

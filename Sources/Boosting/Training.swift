@@ -126,7 +126,8 @@ extension BoostedModel {
         let policy = p.effectivePolicy
         let builder = TreeBuilder(binned: binned, settings: .init(
             rule: rule, eta: p.eta, maxDepth: p.maxDepth, maxLeaves: p.maxLeaves, policy: policy, threads: threads,
-            packLowCardinality: p.packLowCardinality))
+            packLowCardinality: p.packLowCardinality, rowWiseMaxDensity: p.rowWiseMaxDensity,
+            orderedRecordsMinBytes: p.orderedRecordsMinBytes))
         let part = builder.partitioner
 
         var margins = [Float](repeating: baseMargin, count: n)

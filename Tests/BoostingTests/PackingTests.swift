@@ -249,4 +249,208 @@ final class PackingTests: XCTestCase {
         XCTAssertTrue(packed.trees[0].feature.contains(5) && packed.trees[0].feature.contains(1),
                       "features with missing values in a group are split on")
     }
+
+    // MARK: Row-wise histograms (BinRecords)
+
+    /// The records of partition positions `0..<count` in order (naively copied).
+    private func orderedRecords(_ r: BinRecords, _ p: RowPartitioner, count: Int) -> [UInt8] {
+        var out: [UInt8] = []
+        for i in 0..<count {
+            let row = Int(p.rowIndex[i])
+            out += r.bytes[(row * r.stride)..<((row + 1) * r.stride)]
+        }
+        return out
+    }
+
+    /// Partitions carrying ordered records: a split gathering them (from the row index) and
+    /// splits moving them (by a record byte: an unpacked feature's bin, a packed member's digit
+    /// of its group code) place the rows exactly as the column partition does, and leave at
+    /// every position of the children the record of the row there; 1 and 2 threads alike.
+    func testPartitionCarriesOrderedRecords() throws {
+        let n = 3 * RowPartitioner.blockRows + 321
+        let b = try binned(rows: n, seed: 20)
+        let h = HistogramBuilder(binned: b)
+        let pk = try XCTUnwrap(h.packing)
+        let rec = h.records
+        let bins = UnsafeMutablePointer<UInt8>.allocate(capacity: b.bins.count)
+        bins.initialize(from: b.bins, count: b.bins.count)
+        defer { bins.deallocate() }
+        func column(_ f: Int) -> UnsafePointer<UInt8> { UnsafePointer(bins + f * n) }
+        for threads in [1, 2] {
+            let p = RowPartitioner(capacity: n, recordStride: rec.stride)
+            let plain = RowPartitioner(capacity: n)
+            XCTAssertEqual(p.recordStride, rec.stride)
+            XCTAssertNil(plain.records(depth: 0))
+            let count = sample(p, rows: n, rate: 0.8, seed: 21)
+            XCTAssertEqual(sample(plain, rows: n, rate: 0.8, seed: 21), count)
+            func checkRecords(_ range: Range<Int>, depth: Int, _ what: String) throws {
+                let r = try XCTUnwrap(p.records(depth: depth)).assumingMemoryBound(to: UInt8.self)
+                for i in range {
+                    let row = Int(p.rowIndex[i])
+                    for k in 0..<rec.stride {
+                        guard r[i * rec.stride + k] == rec.bytes[row * rec.stride + k] else {
+                            return XCTFail("\(what): position \(i) slot \(k)")
+                        }
+                    }
+                }
+            }
+            // Depth 0 → 1 on the continuous feature 4, gathering.
+            let range = 100..<(count - 50)
+            let nb4 = b.cuts.binCount(4)
+            let mid = p.partition(range: range, column: column(4), splitBin: nb4 / 3, missingBin: nb4, defaultLeft: true,
+                                  records: .gather(source: rec, depth: 0), threads: threads)
+            let midPlain = plain.partition(range: range, column: column(4), splitBin: nb4 / 3, missingBin: nb4,
+                                           defaultLeft: true, threads: threads)
+            XCTAssertEqual(mid, midPlain)
+            XCTAssertEqual((0..<count).map { p.rowIndex[$0] }, (0..<count).map { plain.rowIndex[$0] })
+            XCTAssertEqual((0..<count).map { p.gradients[$0] }, (0..<count).map { plain.gradients[$0] })
+            try checkRecords(range, depth: 1, "gathered")
+            // Depth 1 → 2: the right child by packed member 5 (missing values go left), moving.
+            let g = pk.groupOf[5], m = try XCTUnwrap(pk.groups[g].features.firstIndex(of: 5))
+            let nb5 = b.cuts.binCount(5)
+            func left5(_ bin: Int) -> Bool { bin == nb5 ? true : bin <= 3 }
+            let table = (0..<256).map { UInt8(left5(($0 / pk.groups[g].strides[m]) % pk.groups[g].radices[m]) ? 1 : 0) }
+            let right = mid..<range.upperBound
+            let mid2 = p.partition(range: right, recordSlot: rec.groupSlot[g], left: table, depth: 1, threads: threads)
+            let mid2Plain = plain.partition(range: right, column: column(5), splitBin: 3, missingBin: nb5, defaultLeft: true,
+                                            threads: threads)
+            XCTAssertEqual(mid2, mid2Plain)
+            XCTAssertEqual((0..<count).map { p.rowIndex[$0] }, (0..<count).map { plain.rowIndex[$0] })
+            try checkRecords(right, depth: 2, "moved by a packed member")
+            XCTAssertGreaterThan(mid2 - right.lowerBound, 100)
+            XCTAssertGreaterThan(right.upperBound - mid2, 100)
+            // Depth 2 → 3: the left part of that by the continuous feature's record byte.
+            let t4 = (0..<256).map { UInt8($0 == nb4 ? 0 : ($0 <= 2 * nb4 / 3 ? 1 : 0)) }
+            let part = right.lowerBound..<mid2
+            let mid3 = p.partition(range: part, recordSlot: rec.featureSlot[4], left: t4, depth: 2, threads: threads)
+            let mid3Plain = plain.partition(range: part, column: column(4), splitBin: 2 * nb4 / 3, missingBin: nb4,
+                                            defaultLeft: false, threads: threads)
+            XCTAssertEqual(mid3, mid3Plain)
+            XCTAssertEqual((0..<count).map { p.rowIndex[$0] }, (0..<count).map { plain.rowIndex[$0] })
+            try checkRecords(part, depth: 3, "moved by an unpacked feature")
+        }
+    }
+
+    /// The records hold, per row, the bin of every feature outside a group and the code of every
+    /// group, at their slots; padding is zero and a record never straddles a cache line.
+    func testRecordsHoldUnpackedBinsAndGroupCodes() throws {
+        let n = 3 * BinRecords.blockRows + 17
+        let b = try binned(rows: n, seed: 14)
+        let h = HistogramBuilder(binned: b, threads: 2)
+        let pk = try XCTUnwrap(h.packing)
+        let r = h.records
+        XCTAssertEqual(r.featureSlot[4], 0, "the continuous feature is the first (only) unpacked one")
+        for f in 0..<b.features where f != 4 { XCTAssertEqual(r.featureSlot[f], -1, "feature \(f) is packed") }
+        XCTAssertEqual(r.groupSlot, Array(1...pk.groups.count))
+        let slots = 1 + pk.groups.count
+        XCTAssertEqual(h.recordSlots, slots)
+        XCTAssertGreaterThanOrEqual(r.stride, slots)
+        XCTAssertEqual(64 % r.stride, 0)
+        XCTAssertEqual(r.bytes.count, n * r.stride)
+        for i in 0..<n {
+            XCTAssertEqual(r.bytes[i * r.stride], b.bins[4 * n + i], "row \(i)")
+            for g in 0..<pk.groups.count { XCTAssertEqual(r.bytes[i * r.stride + 1 + g], pk.codes[g * n + i], "row \(i) group \(g)") }
+            for k in slots..<r.stride { XCTAssertEqual(r.bytes[i * r.stride + k], 0) }
+        }
+        // Without packing every feature has its own slot, in feature order.
+        let plain = HistogramBuilder(binned: b, packLowCardinality: false)
+        XCTAssertEqual(plain.records.featureSlot, Array(0..<b.features))
+        XCTAssertEqual(plain.records.stride, 16)
+        for i in stride(from: 0, to: n, by: 97) {
+            for f in 0..<b.features { XCTAssertEqual(plain.records.bytes[i * 16 + f], b.bins[f * n + i]) }
+        }
+    }
+
+    /// Row-wise histograms (from the records) are bitwise the column-wise ones — arbitrary float
+    /// gradients, 1 and 2 threads, a partition range not starting at 0 — for packed groups, a
+    /// group with one requested member (column-wise inside a row-wise node), a node too small
+    /// for packing, and without packing; with exact gradients they equal the naive double sums.
+    func testRowWiseHistogramIsBitwiseColumnWise() throws {
+        let n = 3 * HistogramBuilder.blockRows + 555
+        let b = try binned(rows: n, seed: 15)
+        let packed = HistogramBuilder(binned: b)
+        let plain = HistogramBuilder(binned: b, packLowCardinality: false)
+        let pk = try XCTUnwrap(packed.packing)
+        let p = RowPartitioner(capacity: n)
+        let count = sample(p, rows: n, rate: 0.45, seed: 16)
+        let oneMember = pk.groups.map { $0.features[0] }
+        let subsets = [
+            Array(0..<b.features),
+            [0, 1, 2, 3, 4, 5, 7, 9],
+            (oneMember + [4]).sorted(),      // single members: column-wise items in a row-wise node
+            (oneMember + [6, 8]).sorted(),   // no record item beyond the groups', no continuous feature
+        ]
+        func run(_ h: HistogramBuilder, _ range: Range<Int>, _ features: [Int], _ threads: Int, rowWise: Bool) -> [GradSum] {
+            h.rowWiseMaxDensity = rowWise ? 1 : 0
+            XCTAssertEqual(h.summedRowWise(count: range.count, identity: false), rowWise)
+            let ordered = orderedRecords(h.records, p, count: count)
+            var out = [GradSum](repeating: GradSum(-7, -7), count: h.totalBins)
+            out.withUnsafeMutableBufferPointer { o in
+                ordered.withUnsafeBytes { r in
+                    h.build(range: range, rowIndex: p.rowIndex, gradients: p.gradients, identity: false,
+                            features: features, threads: threads, records: r.baseAddress, out: o.baseAddress!)
+                }
+            }
+            return out
+        }
+        func bits(_ x: [GradSum]) -> [UInt64] { x.flatMap { [$0.x.bitPattern, $0.y.bitPattern] } }
+        // Exact gradients: the naive double sums.
+        for h in [packed, plain] {
+            for features in subsets {
+                let ref = naive(h, b, p, count: count, features: features)
+                let out = run(h, 0..<count, features, 2, rowWise: true)
+                for f in features {
+                    for bin in h.offsets[f]..<h.offsets[f + 1] { XCTAssertEqual(out[bin], ref[bin], "feature \(f) bin \(bin)") }
+                }
+                for f in 0..<b.features where !features.contains(f) {
+                    for bin in h.offsets[f]..<h.offsets[f + 1] { XCTAssertEqual(out[bin], GradSum(-7, -7)) }
+                }
+            }
+        }
+        // Arbitrary float gradients: bitwise the column-wise path.
+        var rng = SplitMix64(seed: 17)
+        for i in 0..<count { p.gradients[i] = SIMD2(Float(rng.nextUnit() * 2 - 1), Float(rng.nextUnit() * 0.25)) }
+        let small = HistogramBuilder.packMinRowsPerJointBin * (pk.groups.map(\.jointBins).min() ?? 0) - 1
+        for h in [packed, plain] {
+            for features in subsets {
+                for range in [0..<count, 333..<(count - 71), 1_000..<(1_000 + small)] {
+                    let column = run(h, range, features, 1, rowWise: false)
+                    for threads in [1, 2] {
+                        XCTAssertEqual(bits(run(h, range, features, threads, rowWise: true)), bits(column),
+                                       "features \(features), range \(range), \(threads) threads")
+                    }
+                }
+            }
+        }
+        XCTAssertTrue(packed.plan(count: count, features: subsets[0]).items.contains { $0.group >= 0 })
+        XCTAssertFalse(packed.plan(count: small, features: subsets[0]).items.contains { $0.group >= 0 })
+        packed.rowWiseMaxDensity = 1
+        XCTAssertFalse(packed.summedRowWise(count: 10, identity: true), "the identity root streams its columns")
+    }
+
+    /// Training with every gathered node row-wise, none, and the default threshold grows bitwise
+    /// the same trees, for 1 and 2 threads.
+    func testRowWiseTrainingGrowsTheColumnWiseTrees() throws {
+        let d = try mixed(rows: 40_000, seed: 18)
+        var p = BoostingParameters()
+        p.rounds = 6
+        p.maxDepth = 6
+        p.subsample = 0.8
+        p.colsampleBytree = 0.8
+        p.seed = 19
+        p.threads = 2
+        p.orderedRecordsMinBytes = 0
+        p.rowWiseMaxDensity = 0
+        let column = try BoostedModel.train(features: d.features, labels: d.labels, parameters: p).model
+        for (density, threads) in [(1.0, 2), (1.0, 1), (HistogramBuilder.rowWiseMaxDensity, 2)] {
+            p.rowWiseMaxDensity = density
+            p.threads = threads
+            let m = try BoostedModel.train(features: d.features, labels: d.labels, parameters: p).model
+            XCTAssertEqual(m.trees, column.trees, "row-wise up to density \(density), \(threads) threads")
+        }
+        // Without ordered records (the default on data this small): the same trees again.
+        p.orderedRecordsMinBytes = TreeBuilder.orderedRecordsMinBytes
+        XCTAssertEqual(try BoostedModel.train(features: d.features, labels: d.labels, parameters: p).model.trees, column.trees)
+        XCTAssertGreaterThan(column.trees.map(\.leafCount).reduce(0, +), 6 * 16)
+    }
 }
